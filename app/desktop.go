@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+
+	"nexus/engine"
+	"nexus/settings"
+)
+
+// Title is the main window's title; the window test finds the window by it.
+const Title = "Nexus"
+
+// uniqueID names the single-instance lock (a D-Bus name on Linux).
+const uniqueID = "dev.nexus.desktop"
+
+// DesktopOptions are what the desktop app needs from main.
+type DesktopOptions struct {
+	Settings     settings.Settings
+	SettingsPath string
+	Assets       fs.FS // the built front end
+	Icon         []byte
+	Logger       *slog.Logger
+}
+
+// desktop ties the window lifecycle to the engine and the tray.
+type desktop struct {
+	opts     DesktopOptions
+	engine   *engine.Engine
+	app      *App
+	rt       Runtime
+	tray     *Tray // nil without a tray host
+	quitting atomic.Bool
+	log      *slog.Logger
+}
+
+// RunDesktop runs the window and the tray until the user quits. When another instance is
+// already running it focuses that one and returns nil.
+func RunDesktop(opts DesktopOptions) error {
+	log := opts.Logger
+	if focusRunningInstance(log) {
+		return nil
+	}
+	e, err := engine.Open(context.Background(), engine.Options{Settings: opts.Settings, Logger: log})
+	if err != nil {
+		return err
+	}
+	d := &desktop{opts: opts, engine: e, rt: wailsRuntime{}, log: log}
+	d.app = NewApp(e, d.rt, log)
+	if TrayHost() {
+		d.tray = NewTray(d.toggleProxy, d.showWindow, d.quit)
+	} else {
+		log.Info("no tray host on the session bus: closing the window quits")
+	}
+	w := opts.Settings.Window
+	width, height := w.Width, w.Height
+	if width < 800 || height < 560 {
+		width, height = 1100, 760
+	}
+	err = wails.Run(&options.App{
+		Title:              Title,
+		Width:              width,
+		Height:             height,
+		MinWidth:           800,
+		MinHeight:          560,
+		StartHidden:        true,
+		BackgroundColour:   &options.RGBA{R: 246, G: 247, B: 249, A: 255},
+		AssetServer:        &assetserver.Options{Assets: opts.Assets},
+		OnStartup:          d.startup,
+		OnDomReady:         d.domReady,
+		OnBeforeClose:      d.beforeClose,
+		OnShutdown:         d.shutdown,
+		Bind:               []any{d.app},
+		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: uniqueID, OnSecondInstanceLaunch: func(options.SecondInstanceData) { d.showWindow() }},
+		Linux:              &linux.Options{Icon: opts.Icon, ProgramName: "nexus"},
+	})
+	cerr := e.Close()
+	if err != nil {
+		return err
+	}
+	return cerr
+}
+
+func (d *desktop) startup(ctx context.Context) {
+	d.app.setContext(ctx)
+	d.engine.OnChange(func() {
+		d.app.emitStatus()
+		if d.tray != nil {
+			d.tray.SetRunning(d.engine.Status(ctx).Running)
+		}
+	})
+	if d.tray != nil {
+		d.tray.Start()
+	}
+	if d.opts.Settings.ProxyEnabled {
+		if err := d.engine.StartProxy(); err != nil {
+			d.log.Error("proxy did not start", "error", err)
+		}
+	} else if d.tray != nil {
+		d.tray.SetRunning(false)
+	}
+}
+
+// domReady shows the window where it was last, now that the page has painted (no white flash).
+func (d *desktop) domReady(ctx context.Context) {
+	if w := d.opts.Settings.Window; w.Width > 0 {
+		d.rt.WindowSetPosition(ctx, w.X, w.Y)
+	}
+	d.rt.WindowShow(ctx)
+}
+
+// beforeClose saves the window geometry; with a tray the window only hides (the proxy keeps
+// running), without one closing quits.
+func (d *desktop) beforeClose(ctx context.Context) (prevent bool) {
+	d.saveGeometry(ctx)
+	if d.tray != nil && !d.quitting.Load() {
+		d.rt.WindowHide(ctx)
+		return true
+	}
+	return false
+}
+
+func (d *desktop) shutdown(ctx context.Context) {
+	if d.tray != nil {
+		d.tray.Stop()
+	}
+}
+
+func (d *desktop) showWindow() {
+	ctx := d.app.context()
+	d.rt.WindowUnminimise(ctx)
+	d.rt.WindowShow(ctx)
+}
+
+func (d *desktop) quit() {
+	d.quitting.Store(true)
+	d.rt.Quit(d.app.context())
+}
+
+// toggleProxy starts or stops the proxy and remembers the choice for the next launch.
+func (d *desktop) toggleProxy() {
+	on := !d.engine.Status(d.app.context()).Running
+	if _, err := d.app.SetProxyRunning(on); err != nil {
+		d.log.Error("tray toggle", "error", err)
+	}
+	d.updateSettings(func(s *settings.Settings) { s.ProxyEnabled = on })
+}
+
+func (d *desktop) saveGeometry(ctx context.Context) {
+	w, h := d.rt.WindowGetSize(ctx)
+	x, y := d.rt.WindowGetPosition(ctx)
+	if w <= 0 || h <= 0 {
+		return
+	}
+	d.updateSettings(func(s *settings.Settings) { s.Window = settings.Window{X: x, Y: y, Width: w, Height: h} })
+}
+
+// updateSettings changes the settings file, not the running configuration: values that came
+// from flags or the environment are never written back.
+func (d *desktop) updateSettings(change func(*settings.Settings)) {
+	s, err := settings.Load(d.opts.SettingsPath)
+	if err != nil {
+		d.log.Warn("not saving settings: the file is unreadable", "error", err)
+		return
+	}
+	change(&s)
+	if err := settings.Save(d.opts.SettingsPath, s); err != nil {
+		d.log.Warn("saving settings", "error", err)
+	}
+}

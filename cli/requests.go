@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"nexus/engine"
+	"nexus/store"
+)
+
+// runRequests prints recent requests, newest first.
+func runRequests(ctx context.Context, args []string, stdio IO) error {
+	var c commonFlags
+	fs := newFlagSet("nexus requests", stdio)
+	c.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	limit := fs.Int("limit", 50, "how many requests")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.resolve()
+	if err != nil {
+		return err
+	}
+	st, err := engine.OpenStore(ctx, cfg.Settings)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	reqs, err := st.ListRequests(ctx, store.RequestFilter{Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if reqs == nil {
+			reqs = []store.Request{}
+		}
+		enc := json.NewEncoder(stdio.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Requests []store.Request `json:"requests"`
+		}{reqs})
+	}
+	tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STARTED\tSTATUS\tMODEL\tPATH\tIN\tOUT\tCACHE R/W\tCOST\tMS")
+	for _, r := range reqs {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%d/%d\t$%.4f\t%.0f\n", r.StartedAt.Local().Format("01-02 15:04:05"),
+			r.Status, r.Model, r.Path, r.InputTokens, r.OutputTokens, r.CacheReadInputTokens,
+			r.CacheCreationInputTokens, r.CostUSD, r.DurationMs)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"nexus/engine"
+)
+
+// runServe runs the proxy without a window until ctx ends (SIGINT or SIGTERM in main).
+func runServe(ctx context.Context, args []string, stdio IO) error {
+	var c commonFlags
+	fs := newFlagSet("nexus serve", stdio)
+	c.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.resolve()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stdio.Stderr)
+	e, err := engine.Open(ctx, engine.Options{Settings: cfg.Settings, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := e.StartProxy(); err != nil {
+		e.Close()
+		return err
+	}
+	st := e.Status(ctx)
+	log.Info("nexus serve ready", "url", engine.BaseURL(st.Addr), "client_auth", st.ClientAuth,
+		"client_key", st.ClientKeyMasked, "data_dir", cfg.Settings.DataDir)
+	<-ctx.Done()
+	log.Info("shutting down")
+	if err := e.Close(); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}

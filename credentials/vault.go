@@ -1,0 +1,272 @@
+package credentials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MainClientKey is the id of the client key bound to the default account.
+const MainClientKey = "main"
+
+// Kind is how an account authenticates upstream. Stored; DO NOT change the values.
+type Kind string
+
+const (
+	KindAPIKey Kind = "api_key"
+	KindOAuth  Kind = "oauth"
+)
+
+// Account is an upstream account's non-secret description.
+type Account struct {
+	Name    string    `json:"name"`
+	Kind    Kind      `json:"kind"`
+	Created time.Time `json:"created"`
+	// Masked is the recognisable part of the secret, saved with the account so listing never
+	// reads a secret.
+	Masked string `json:"masked"`
+}
+
+// ClientKeyInfo describes a client key; the key itself is a separate keychain item.
+type ClientKeyInfo struct {
+	ID      string    `json:"id"`
+	Account string    `json:"account"` // "" means the default account
+	Created time.Time `json:"created"`
+	Masked  string    `json:"masked"`
+}
+
+// index is the keychain item listing accounts and client keys. It holds no secret; it lives in
+// the keychain so that the list and the secrets can never disagree across files.
+type index struct {
+	Accounts   []Account       `json:"accounts"`
+	ClientKeys []ClientKeyInfo `json:"client_keys"`
+	Default    string          `json:"default"`
+}
+
+// Keychain item names. Stored; DO NOT change.
+const itemIndex = "index"
+
+func accountItem(name string) string { return "account:" + name }
+func clientKeyItem(id string) string { return "client-key:" + id }
+
+// ErrNoAccount means no account applies (none added, or the named one does not exist).
+var ErrNoAccount = errors.New("no such account")
+
+// Vault is the set of accounts and client keys, backed by a Keychain and cached in memory so
+// that the proxy's hot path never waits for the keychain.
+type Vault struct {
+	kc  Keychain
+	now func() time.Time
+
+	mu      sync.RWMutex      // guards the fields below
+	idx     index             // as last saved
+	secrets map[string]string // account name → secret
+	keys    []loadedKey       // client keys, for Authenticate
+}
+
+type loadedKey struct {
+	id, account string
+	digest      [32]byte
+}
+
+// OpenVault loads the index, the client keys and the account secrets from kc. It fails with
+// an error wrapping ErrUnavailable when the keychain cannot be used.
+func OpenVault(kc Keychain) (*Vault, error) {
+	v := &Vault{kc: kc, now: time.Now, secrets: map[string]string{}}
+	raw, err := kc.Get(itemIndex)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		if err := json.Unmarshal([]byte(raw), &v.idx); err != nil {
+			return nil, fmt.Errorf("reading the keychain's account index: %w", err)
+		}
+	}
+	for _, a := range v.idx.Accounts {
+		s, err := kc.Get(accountItem(a.Name))
+		if err != nil {
+			return nil, fmt.Errorf("reading account %q from the keychain: %w", a.Name, err)
+		}
+		v.secrets[a.Name] = s
+	}
+	for _, k := range v.idx.ClientKeys {
+		s, err := kc.Get(clientKeyItem(k.ID))
+		if err != nil {
+			return nil, fmt.Errorf("reading client key %q from the keychain: %w", k.ID, err)
+		}
+		v.keys = append(v.keys, loadedKey{id: k.ID, account: k.Account, digest: keyDigest(s)})
+	}
+	return v, nil
+}
+
+func (v *Vault) saveIndexLocked(idx index) error {
+	b, err := json.Marshal(idx)
+	if err != nil {
+		return err
+	}
+	if err := v.kc.Set(itemIndex, string(b)); err != nil {
+		return fmt.Errorf("saving the account index: %w", err)
+	}
+	v.idx = idx
+	return nil
+}
+
+func (v *Vault) copyIndexLocked() index {
+	idx := v.idx
+	idx.Accounts = append([]Account(nil), v.idx.Accounts...)
+	idx.ClientKeys = append([]ClientKeyInfo(nil), v.idx.ClientKeys...)
+	return idx
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+// ValidateName checks an account name: 1-64 letters, digits, '.', '_', '@' or '-'.
+func ValidateName(name string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("account name %q: use 1-64 letters, digits, '.', '_', '@' or '-'", name)
+	}
+	return nil
+}
+
+// AddAPIKey stores an Anthropic API key as account name, replacing a previous secret of that
+// name. The first account added becomes the default.
+func (v *Vault) AddAPIKey(name, key string) error {
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	key = strings.TrimSpace(key)
+	if !strings.HasPrefix(key, "sk-ant-") || len(key) < 20 {
+		return errors.New("that does not look like an Anthropic API key (they start with sk-ant-)")
+	}
+	return v.addAccount(Account{Name: name, Kind: KindAPIKey, Created: v.now().UTC(), Masked: Mask(key)}, key)
+}
+
+func (v *Vault) addAccount(a Account, secret string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.kc.Set(accountItem(a.Name), secret); err != nil {
+		return fmt.Errorf("saving account %q: %w", a.Name, err)
+	}
+	idx := v.copyIndexLocked()
+	replaced := false
+	for i := range idx.Accounts {
+		if idx.Accounts[i].Name == a.Name {
+			idx.Accounts[i], replaced = a, true
+		}
+	}
+	if !replaced {
+		idx.Accounts = append(idx.Accounts, a)
+	}
+	if idx.Default == "" {
+		idx.Default = a.Name
+	}
+	if err := v.saveIndexLocked(idx); err != nil {
+		return err
+	}
+	v.secrets[a.Name] = secret
+	return nil
+}
+
+// Remove deletes account name and its secret. Client keys bound to it fall back to the
+// default account; if it was the default, the oldest remaining account becomes the default.
+func (v *Vault) Remove(name string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	idx := v.copyIndexLocked()
+	i := indexOfAccount(idx.Accounts, name)
+	if i < 0 {
+		return fmt.Errorf("%w: %q", ErrNoAccount, name)
+	}
+	idx.Accounts = append(idx.Accounts[:i], idx.Accounts[i+1:]...)
+	if idx.Default == name {
+		idx.Default = ""
+		if len(idx.Accounts) > 0 {
+			idx.Default = idx.Accounts[0].Name
+		}
+	}
+	for j := range idx.ClientKeys {
+		if idx.ClientKeys[j].Account == name {
+			idx.ClientKeys[j].Account = ""
+		}
+	}
+	if err := v.saveIndexLocked(idx); err != nil {
+		return err
+	}
+	if err := v.kc.Delete(accountItem(name)); err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("deleting account %q: %w", name, err)
+	}
+	delete(v.secrets, name)
+	v.reloadKeysLocked()
+	return nil
+}
+
+// SetDefault makes name the default account.
+func (v *Vault) SetDefault(name string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	idx := v.copyIndexLocked()
+	if indexOfAccount(idx.Accounts, name) < 0 {
+		return fmt.Errorf("%w: %q", ErrNoAccount, name)
+	}
+	idx.Default = name
+	return v.saveIndexLocked(idx)
+}
+
+// AccountView is an account as listed: never a secret.
+type AccountView struct {
+	Account
+	Default bool `json:"default"`
+}
+
+// Accounts lists the accounts by name.
+func (v *Vault) Accounts() []AccountView {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	out := make([]AccountView, 0, len(v.idx.Accounts))
+	for _, a := range v.idx.Accounts {
+		out = append(out, AccountView{Account: a, Default: a.Name == v.idx.Default})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// DefaultAccount is the default account's name, or "".
+func (v *Vault) DefaultAccount() string {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.idx.Default
+}
+
+// Secret returns the kind and secret of account, or of the default account when account is
+// "". It returns ErrNoAccount when there is none. It reads the in-memory cache only.
+func (v *Vault) Secret(account string) (string, Kind, string, error) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	name := account
+	if name == "" {
+		name = v.idx.Default
+	}
+	i := indexOfAccount(v.idx.Accounts, name)
+	if i < 0 {
+		if account == "" {
+			return "", "", "", ErrNoAccount
+		}
+		return "", "", "", fmt.Errorf("%w: %q", ErrNoAccount, account)
+	}
+	return name, v.idx.Accounts[i].Kind, v.secrets[name], nil
+}
+
+func indexOfAccount(as []Account, name string) int {
+	for i, a := range as {
+		if a.Name == name {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,355 @@
+// Package proxy is the localhost Anthropic API proxy: a guard against web pages and other
+// machines, client authentication, credential injection, forwarding with retries, and a tee
+// that records every request without touching the client's path.
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MaxRequestBytes is the Messages API's own request size limit.
+const MaxRequestBytes = 32 << 20
+
+// Config is what a Handler needs. Zero values get the defaults noted.
+type Config struct {
+	Upstream    *url.URL
+	ClientAuth  bool
+	ClientKeys  ClientKeys       // required when ClientAuth is on
+	Credentials CredentialSource // nil: passthrough only
+	Recorder    Recorder         // nil: records are discarded
+	Logger      *slog.Logger     // nil: slog.Default()
+	// RequestTimeout bounds a whole request (default 10 minutes); StreamIdleTimeout cuts a
+	// stream that sent nothing for that long (default 5 minutes; negative disables).
+	RequestTimeout    time.Duration
+	StreamIdleTimeout time.Duration
+	// MaxRetries is the number of retries after the first try (default 0; the app passes 2).
+	MaxRetries int
+	// RetryBaseDelay is the first backoff (default 500 ms), doubled each retry; MaxRetryWait
+	// is the longest retry-after honoured (default 30 s).
+	RetryBaseDelay time.Duration
+	MaxRetryWait   time.Duration
+	// KeepBodies asks for response bodies in records (up to MaxRequestBytes).
+	KeepBodies bool
+	// Transport reaches upstream; nil means a tuned clone of http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// Handler is the proxy's http.Handler. Create it with NewHandler.
+type Handler struct {
+	cfg Config
+	rp  *httputil.ReverseProxy
+	log *slog.Logger
+}
+
+// NewHandler returns a Handler for cfg.
+func NewHandler(cfg Config) *Handler {
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Minute
+	}
+	if cfg.StreamIdleTimeout == 0 {
+		cfg.StreamIdleTimeout = 5 * time.Minute
+	}
+	if cfg.RetryBaseDelay <= 0 {
+		cfg.RetryBaseDelay = 500 * time.Millisecond
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = 30 * time.Second
+	}
+	if cfg.Credentials == nil {
+		cfg.Credentials = NoCredentials{}
+	}
+	if cfg.Recorder == nil {
+		cfg.Recorder = DiscardRecorder{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = NewTransport()
+	}
+	h := &Handler{cfg: cfg, log: cfg.Logger}
+	h.rp = &httputil.ReverseProxy{
+		Rewrite:        h.rewrite,
+		Transport:      &retryTransport{base: cfg.Transport, maxRetries: cfg.MaxRetries, baseDelay: cfg.RetryBaseDelay, maxWait: cfg.MaxRetryWait},
+		ModifyResponse: h.modifyResponse,
+		ErrorHandler:   h.upstreamError,
+		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
+		BufferPool:     bufferPool{},
+	}
+	return h
+}
+
+// NewTransport returns the upstream transport: HTTP/2 when offered, generous idle pools, and
+// compression negotiated by the transport itself.
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
+// upstreamCred is the outgoing credential, carried to rewrite through the context.
+type upstreamCredKey struct{}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if reason := guardReason(r); reason != "" {
+		h.reject(w, r, start, "guard", http.StatusForbidden, errPermission, reason)
+		return
+	}
+	if r.URL.Path == "/health" {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, "/v1/") {
+		writeError(w, http.StatusNotFound, errNotFound, "not found: the proxy serves /v1/* and /health")
+		return
+	}
+
+	rec := Record{ID: NewRecordID(start), StartedAt: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		SessionID: r.Header.Get("X-Claude-Code-Session-Id")}
+	account, passthrough := "", false
+	if h.cfg.ClientAuth {
+		pk := readPresentedKey(r.Header)
+		keyID, acct, ok := "", "", false
+		if pk.key != "" && h.cfg.ClientKeys != nil {
+			keyID, acct, ok = h.cfg.ClientKeys.Authenticate(pk.key)
+		}
+		if !ok {
+			msg := "missing client key: send the Nexus client key as x-api-key (run: nexus client-key show)"
+			if pk.key != "" {
+				msg = "invalid client key: run 'nexus client-key show' for the current one"
+			}
+			h.reject(w, r, start, "auth", http.StatusUnauthorized, errAuthentication, msg)
+			return
+		}
+		rec.ClientKeyID, account, passthrough = keyID, acct, pk.ownCredential
+	} else {
+		passthrough = hasOwnCredential(r.Header) && r.Header.Get(headerClientKey) != ""
+	}
+
+	var cred Credential
+	if !passthrough {
+		c, err := h.cfg.Credentials.Credential(r.Context(), account)
+		switch {
+		case err == nil:
+			cred = c
+			rec.Account = c.Account
+		case errors.Is(err, ErrNoAccount):
+			passthrough = true
+		default:
+			h.reject(w, r, start, "", http.StatusUnauthorized, errAuthentication, err.Error())
+			return
+		}
+	}
+	if passthrough {
+		rec.Passthrough = true
+		if !hasOwnCredential(r.Header) || (h.cfg.ClientAuth && r.Header.Get(headerClientKey) == "") {
+			h.reject(w, r, start, "", http.StatusUnauthorized, errAuthentication,
+				"no Anthropic account is set up in Nexus: add one (nexus credentials add-key NAME) or send your own credential with the client key in x-nexus-client-key")
+			return
+		}
+	}
+
+	body, err := readBody(r)
+	if err != nil {
+		h.finishEarly(w, r, rec, start, err)
+		return
+	}
+	rec.RequestBody = body
+	h.cfg.Recorder.Start(rec)
+
+	// Full duplex keeps reading the request while the answer streams; without it Go's server
+	// can cut SSE streams under load (golang/go#40747).
+	http.NewResponseController(w).EnableFullDuplex()
+
+	ctx, cancelTimeout := context.WithTimeoutCause(r.Context(), h.cfg.RequestTimeout, errRequestTimeout)
+	defer cancelTimeout()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ex := &exchange{start: start, cancel: cancel}
+	ctx = context.WithValue(context.WithValue(ctx, exchangeKey{}, ex), upstreamCredKey{}, cred)
+	out := r.WithContext(ctx)
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.ContentLength = int64(len(body))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+
+	// The record is finished even when ReverseProxy aborts the response with a panic (a
+	// stream cut after the headers were sent); the panic then continues to net/http.
+	defer func() {
+		p := recover()
+		h.finish(r, rec, ex)
+		if p != nil {
+			panic(p)
+		}
+	}()
+	h.rp.ServeHTTP(w, out)
+}
+
+var errRequestTimeout = errors.New("request timed out")
+
+// readBody reads the whole request body, up to MaxRequestBytes. The body is kept in memory
+// because a retry must send it again and the recorder reads it.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxRequestBytes {
+		return nil, errTooLargeBody
+	}
+	size := r.ContentLength
+	if size < 0 || size > MaxRequestBytes {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, MaxRequestBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > MaxRequestBytes {
+		return nil, errTooLargeBody
+	}
+	return buf.Bytes(), nil
+}
+
+var errTooLargeBody = errors.New("request body is larger than 32 MB, the API's limit")
+
+// finishEarly answers and records a request whose body could not be read.
+func (h *Handler) finishEarly(w http.ResponseWriter, r *http.Request, rec Record, start time.Time, err error) {
+	rec.Duration = time.Since(start)
+	switch {
+	case errors.Is(err, errTooLargeBody):
+		rec.Status, rec.ErrorType, rec.ErrorMessage = http.StatusRequestEntityTooLarge, errTooLarge, err.Error()
+		writeError(w, rec.Status, errTooLarge, err.Error())
+	case r.Context().Err() != nil:
+		rec.Status, rec.ErrorType, rec.ErrorMessage = StatusClientClosed, "client_closed", "client went away while sending the request"
+	default:
+		rec.Status, rec.ErrorType, rec.ErrorMessage = http.StatusBadRequest, errInvalidRequest, "reading request body: "+err.Error()
+		writeError(w, rec.Status, errInvalidRequest, rec.ErrorMessage)
+	}
+	h.cfg.Recorder.Start(rec)
+	h.cfg.Recorder.Finish(rec)
+}
+
+// reject answers a request the proxy refuses itself, and records it without its body.
+func (h *Handler) reject(w http.ResponseWriter, r *http.Request, start time.Time, why string, status int, typ, msg string) {
+	writeError(w, status, typ, msg)
+	rec := Record{ID: NewRecordID(start), StartedAt: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		SessionID: r.Header.Get("X-Claude-Code-Session-Id"), Rejected: why,
+		Status: status, ErrorType: typ, ErrorMessage: msg, Duration: time.Since(start)}
+	h.cfg.Recorder.Start(rec)
+	h.cfg.Recorder.Finish(rec)
+	h.log.Info("request refused", "id", rec.ID, "path", rec.Path, "status", status, "reason", msg)
+}
+
+func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
+	pr.SetURL(h.cfg.Upstream)
+	cred, _ := pr.In.Context().Value(upstreamCredKey{}).(Credential)
+	prepareUpstreamHeaders(pr.Out.Header, cred)
+}
+
+func (h *Handler) modifyResponse(resp *http.Response) error {
+	ex := exchangeFrom(resp.Request.Context())
+	if ex == nil {
+		return nil
+	}
+	kept := make(map[string]string)
+	for name, vals := range resp.Header {
+		if keptResponseHeader(name) && len(vals) > 0 {
+			kept[strings.ToLower(name)] = vals[0]
+		}
+	}
+	c := newCapture(resp, ex, h.cfg.KeepBodies, MaxRequestBytes, h.cfg.StreamIdleTimeout)
+	resp.Body = c
+	ex.mu.Lock()
+	ex.status = resp.StatusCode
+	ex.headers = kept
+	ex.capture = c
+	ex.passedAt = time.Now()
+	ex.mu.Unlock()
+	return nil
+}
+
+// upstreamError answers when no upstream response could be had. The client may be gone
+// (nothing to write), the request may have timed out (504), or upstream is unreachable (502).
+func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	ex := exchangeFrom(r.Context())
+	status, typ, msg := http.StatusBadGateway, errAPI, "upstream unreachable: "+err.Error()
+	switch {
+	case errors.Is(context.Cause(r.Context()), errRequestTimeout):
+		status, typ, msg = http.StatusGatewayTimeout, errTimeout, "upstream did not answer in time"
+	case r.Context().Err() != nil:
+		status, typ, msg = StatusClientClosed, "client_closed", "client went away"
+	}
+	if ex != nil {
+		ex.mu.Lock()
+		ex.status = status
+		ex.headers = map[string]string{"x-nexus-error": typ + ": " + msg}
+		ex.mu.Unlock()
+	}
+	if status != StatusClientClosed {
+		writeError(w, status, typ, msg)
+	}
+	h.log.Warn("upstream error", "path", r.URL.Path, "status", status, "error", err)
+}
+
+// finish completes rec from the exchange and hands it to the recorder.
+func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) {
+	end := time.Now()
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	rec.Duration = end.Sub(ex.start)
+	rec.Attempts = ex.attempts
+	rec.Status = ex.status
+	if !ex.firstAt.IsZero() {
+		rec.TTFB = ex.firstAt.Sub(ex.start)
+	}
+	if !ex.sentAt.IsZero() {
+		rec.Overhead = ex.sentAt.Sub(ex.start)
+		if !ex.passedAt.IsZero() && ex.passedAt.After(ex.headersAt) {
+			rec.Overhead += ex.passedAt.Sub(ex.headersAt)
+		}
+	}
+	rec.Headers = ex.headers
+	if msg, ok := ex.headers["x-nexus-error"]; ok {
+		rec.ErrorType, rec.ErrorMessage, _ = strings.Cut(msg, ": ")
+		delete(ex.headers, "x-nexus-error")
+	}
+	if c := ex.capture; c != nil {
+		s, body, eof, readErr := c.summary()
+		rec.Stream = c.stream != nil
+		rec.Model, rec.MessageID, rec.StopReason, rec.Usage = s.Model, s.MessageID, s.StopReason, s.Usage
+		if s.ErrorType != "" {
+			rec.ErrorType, rec.ErrorMessage = s.ErrorType, s.ErrorMessage
+		}
+		if h.cfg.KeepBodies {
+			rec.ResponseBody = body
+		}
+		if rec.Stream && !s.Complete {
+			rec.Incomplete = true
+		}
+		switch {
+		case r.Context().Err() != nil:
+			rec.Status, rec.Incomplete = StatusClientClosed, rec.Incomplete || !eof
+			rec.ErrorType, rec.ErrorMessage = "client_closed", "client went away before the answer was complete"
+		case ex.idled:
+			rec.Incomplete = true
+			rec.ErrorType, rec.ErrorMessage = errTimeout, "upstream stream idle for too long"
+		case readErr != nil:
+			rec.Incomplete = true
+			if rec.ErrorType == "" {
+				rec.ErrorType, rec.ErrorMessage = "upstream_cut", "upstream connection ended early: "+readErr.Error()
+			}
+		}
+	}
+	h.cfg.Recorder.Finish(rec)
+}

@@ -1,0 +1,78 @@
+package proxy
+
+import (
+	"time"
+
+	"nexus/conversation"
+)
+
+// Record describes one request through the proxy. The proxy hands a Record to the Recorder
+// twice: at start (request fields set, Status 0) and at the end (everything set). Both carry
+// the same ID.
+type Record struct {
+	ID        string
+	StartedAt time.Time
+	Method    string
+	Path      string
+	Query     string
+	// ClientKeyID names the client key that authenticated the request (never the key itself);
+	// empty with client auth off or when authentication failed.
+	ClientKeyID string
+	// Account is the keychain account whose credential went upstream; empty for passthrough.
+	Account     string
+	Passthrough bool
+	// SessionID is Claude Code's X-Claude-Code-Session-Id header when sent. The recorder may
+	// fill it from metadata.user_id in the body.
+	SessionID string
+	// RequestBody is the request as received. It is shared, not copied: the recorder must not
+	// modify it. Nil for requests rejected before their body was read.
+	RequestBody []byte
+	// Rejected is "guard" or "auth" when the proxy refused the request itself.
+	Rejected string
+
+	// Set at the end.
+	Status       int
+	ErrorType    string
+	ErrorMessage string
+	Stream       bool
+	Model        string
+	MessageID    string
+	StopReason   string
+	// Incomplete is true when a stream ended without message_stop (cut upstream or by the
+	// client).
+	Incomplete bool
+	Usage      conversation.Usage
+	TTFB       time.Duration
+	Duration   time.Duration
+	// Overhead is the proxy's own time: from arrival until the request went upstream, plus
+	// from upstream's response headers until they were passed on.
+	Overhead time.Duration
+	// Attempts lists every upstream try; more than one when retries happened.
+	Attempts []Attempt
+	// Headers holds the upstream response headers worth keeping: request-id, retry-after and
+	// anthropic-ratelimit-*. Never credentials.
+	Headers map[string]string
+	// ResponseBody is the upstream answer when the proxy was asked to keep bodies, up to
+	// MaxBodyBytes; nil otherwise.
+	ResponseBody []byte
+}
+
+// Attempt is one upstream try of a request.
+type Attempt struct {
+	Status   int           `json:"status"`
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Recorder receives records. Both methods must return at once: they run on the request path.
+// A Recorder that cannot write now must keep the record (spool) rather than block or drop it.
+type Recorder interface {
+	Start(Record)
+	Finish(Record)
+}
+
+// DiscardRecorder is a Recorder that keeps nothing.
+type DiscardRecorder struct{}
+
+func (DiscardRecorder) Start(Record)  {}
+func (DiscardRecorder) Finish(Record) {}

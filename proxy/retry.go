@@ -1,0 +1,99 @@
+package proxy
+
+import (
+	"context"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// retryTransport retries an upstream request while nothing has reached the client: after a
+// connection error, or a 503 or 529 answer. It never retries other statuses. It honours
+// retry-after up to maxWait; a longer wait is not retried but passed to the client.
+type retryTransport struct {
+	base       http.RoundTripper
+	maxRetries int
+	baseDelay  time.Duration
+	maxWait    time.Duration
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ex := exchangeFrom(req.Context())
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req.Body = body
+		}
+		began := time.Now()
+		if ex != nil {
+			ex.sending(began)
+		}
+		resp, err := t.base.RoundTrip(req)
+		a := Attempt{Duration: time.Since(began)}
+		if err != nil {
+			a.Error = err.Error()
+		} else {
+			a.Status = resp.StatusCode
+		}
+		if ex != nil {
+			ex.addAttempt(a)
+		}
+		if attempt >= t.maxRetries || req.Context().Err() != nil {
+			return resp, err
+		}
+		wait, retry := t.shouldRetry(resp, err, attempt)
+		if !retry {
+			return resp, err
+		}
+		if resp != nil {
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+		}
+		if err := sleepCtx(req.Context(), wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// shouldRetry decides whether to try again and after how long.
+func (t *retryTransport) shouldRetry(resp *http.Response, err error, attempt int) (time.Duration, bool) {
+	backoff := t.baseDelay << attempt
+	backoff += time.Duration(rand.Int64N(int64(backoff/4) + 1)) // jitter
+	if err != nil {
+		return backoff, true
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != 529 {
+		return 0, false
+	}
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		secs, perr := strconv.ParseFloat(ra, 64)
+		if perr != nil || secs < 0 {
+			return backoff, true
+		}
+		wait := time.Duration(secs * float64(time.Second))
+		if wait > t.maxWait {
+			return 0, false
+		}
+		return wait, true
+	}
+	return backoff, true
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

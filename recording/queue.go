@@ -1,0 +1,254 @@
+// Package recording writes the proxy's records to the store in the background. A slow or dead
+// store never slows the proxy: records wait in a bounded in-memory queue, and past it, or
+// while the store is down, in a spool on disk that is replayed when the store returns.
+package recording
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"nexus/conversation"
+	"nexus/proxy"
+	"nexus/store"
+)
+
+// QueueSize is how many records wait in memory before new ones go to the spool.
+const QueueSize = 4096
+
+type op struct {
+	finish bool
+	rec    proxy.Record
+}
+
+// Queue is a proxy.Recorder backed by a store.Store. Start it with Run; Close drains it.
+type Queue struct {
+	store  store.Store
+	prices conversation.PriceTable
+	log    *slog.Logger
+	spool  *spool
+	ch     chan op
+
+	storeDown atomic.Bool  // while true, the worker spools instead of writing
+	written   atomic.Int64 // records written to the store
+	closeOnce sync.Once
+	done      chan struct{}
+	wake      chan struct{} // nudges the replayer
+}
+
+var _ proxy.Recorder = (*Queue)(nil)
+
+// NewQueue returns a queue writing to st, spooling to spoolDir.
+func NewQueue(st store.Store, spoolDir string, prices conversation.PriceTable, log *slog.Logger) (*Queue, error) {
+	sp, err := openSpool(spoolDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Queue{store: st, prices: prices, log: log, spool: sp, ch: make(chan op, QueueSize),
+		done: make(chan struct{}), wake: make(chan struct{}, 1)}, nil
+}
+
+// Start implements proxy.Recorder.
+func (q *Queue) Start(r proxy.Record) { q.submit(op{rec: r}) }
+
+// Finish implements proxy.Recorder.
+func (q *Queue) Finish(r proxy.Record) { q.submit(op{finish: true, rec: r}) }
+
+func (q *Queue) submit(o op) {
+	select {
+	case q.ch <- o:
+	default: // the store is slower than the traffic: keep the record on disk
+		q.spoolOp(o)
+	}
+}
+
+func (q *Queue) spoolOp(o op) {
+	req := toStoreRequest(o.rec, o.finish, q.prices)
+	if err := q.spoolRequest(o.finish, req); err != nil {
+		q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
+	}
+	q.nudge()
+}
+
+func (q *Queue) spoolRequest(finish bool, req store.Request) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	name := "start"
+	if finish {
+		name = "finish"
+	}
+	line, err := json.Marshal(spooled{Op: name, Request: body})
+	if err != nil {
+		return err
+	}
+	return q.spool.append(line)
+}
+
+func (q *Queue) nudge() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run writes records until ctx ends, then drains what is queued (to the store, or to the
+// spool when the store is down) and returns. Run replays the spool, including what a previous
+// run left, whenever the store accepts writes.
+func (q *Queue) Run(ctx context.Context) {
+	defer close(q.done)
+	replayCtx, stopReplay := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); q.replayLoop(replayCtx) }()
+	q.nudge()
+	for {
+		select {
+		case o := <-q.ch:
+			q.write(o)
+		case <-ctx.Done():
+			q.drain()
+			stopReplay()
+			wg.Wait()
+			if err := q.spool.close(); err != nil {
+				q.log.Error("closing spool", "error", err)
+			}
+			return
+		}
+	}
+}
+
+// drain writes what is queued in memory.
+func (q *Queue) drain() {
+	for {
+		select {
+		case o := <-q.ch:
+			q.write(o)
+		default:
+			return
+		}
+	}
+}
+
+// Wait blocks until Run has returned.
+func (q *Queue) Wait() { <-q.done }
+
+// Written is the number of records written to the store so far (replays included).
+func (q *Queue) Written() int64 { return q.written.Load() }
+
+// Pending reports whether records are waiting in memory or on disk.
+func (q *Queue) Pending() bool { return len(q.ch) > 0 || !q.spool.empty() }
+
+func (q *Queue) write(o op) {
+	req := toStoreRequest(o.rec, o.finish, q.prices)
+	if q.storeDown.Load() {
+		if err := q.spoolRequest(o.finish, req); err != nil {
+			q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
+		}
+		return
+	}
+	if err := q.apply(context.Background(), o.finish, req); err != nil {
+		q.log.Warn("store unavailable; keeping records on disk until it returns", "error", err)
+		q.storeDown.Store(true)
+		if err := q.spoolRequest(o.finish, req); err != nil {
+			q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
+		}
+		q.nudge()
+	}
+}
+
+const writeTimeout = 10 * time.Second
+
+func (q *Queue) apply(ctx context.Context, finish bool, req store.Request) error {
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	var err error
+	if finish {
+		err = q.store.FinishRequest(ctx, req)
+	} else {
+		err = q.store.StartRequest(ctx, req)
+	}
+	if err == nil {
+		q.written.Add(1)
+	}
+	return err
+}
+
+// replayLoop writes spooled records to the store, retrying with backoff while it is down.
+func (q *Queue) replayLoop(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-q.wake:
+		case <-time.After(backoff):
+		}
+		if q.spool.empty() {
+			q.storeDown.Store(false)
+			backoff = time.Second
+			continue
+		}
+		if err := q.replay(ctx); err != nil {
+			q.log.Debug("spool replay failed; will retry", "error", err)
+			backoff = min(backoff*2, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+	}
+}
+
+// replay writes every spooled file to the store; a file is removed once all of it is in.
+// Because StartRequest and FinishRequest are idempotent, a file replayed twice after a crash
+// still leaves one row per request.
+func (q *Queue) replay(ctx context.Context) error {
+	files, err := q.spool.replayFiles()
+	if err != nil {
+		return err
+	}
+	for _, path := range files {
+		if err := q.replayFile(ctx, path); err != nil {
+			return err
+		}
+		q.spool.done(path)
+	}
+	if q.spool.empty() {
+		q.storeDown.Store(false)
+	}
+	return nil
+}
+
+func (q *Queue) replayFile(ctx context.Context, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	for sc.Scan() {
+		var line spooled
+		var req store.Request
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || json.Unmarshal(line.Request, &req) != nil {
+			// A torn last line from a crash: keep it aside for inspection, skip it.
+			q.log.Error("skipping unreadable spool line", "file", filepath.Base(path))
+			continue
+		}
+		if err := q.apply(ctx, line.Op == "finish", req); err != nil {
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			return fmt.Errorf("replaying %s: %w", filepath.Base(path), err)
+		}
+	}
+	return sc.Err()
+}

@@ -1,0 +1,58 @@
+package settings
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ApplyEnv overrides s with the environment variables of the command contract (DESIGN.md):
+// HOST, PORT, NEXUS_DATA_DIR, CLAUDE_API_BASE_URL, CLAUDE_OAUTH_TOKEN_URL, DATABASE_URL,
+// STORAGE_ENABLED, ENABLE_CLIENT_AUTH, DASHBOARD_API_KEY, CREDENTIALS_DIR. getenv is os.Getenv
+// in production. A malformed value is an error naming the variable.
+func ApplyEnv(s *Settings, getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("HOST", &s.Host)
+	str("NEXUS_DATA_DIR", &s.DataDir)
+	str("CLAUDE_API_BASE_URL", &s.Upstream)
+	str("CLAUDE_OAUTH_TOKEN_URL", &s.OAuthTokenURL)
+	str("DATABASE_URL", &s.DatabaseURL)
+	str("DASHBOARD_API_KEY", &s.DashboardAPIKey)
+	str("CREDENTIALS_DIR", &s.CredentialsDir)
+	if v := getenv("PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("PORT=%q is not a number", v)
+		}
+		s.Port = p
+	}
+	for name, dst := range map[string]*bool{
+		"STORAGE_ENABLED":    &s.StorageEnabled,
+		"ENABLE_CLIENT_AUTH": &s.ClientAuth,
+	} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		b, err := parseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s=%q: %w", name, v, err)
+		}
+		*dst = b
+	}
+	return nil
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("want true or false")
+}
