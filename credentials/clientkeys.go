@@ -10,6 +10,9 @@ import (
 func (v *Vault) EnsureClientKey(id, account string) (bool, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err := v.reloadLocked(); err != nil {
+		return false, err
+	}
 	for _, k := range v.idx.ClientKeys {
 		if k.ID == id {
 			return false, nil
@@ -22,6 +25,9 @@ func (v *Vault) EnsureClientKey(id, account string) (bool, error) {
 func (v *Vault) RotateClientKey(id string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err := v.reloadLocked(); err != nil {
+		return err
+	}
 	for _, k := range v.idx.ClientKeys {
 		if k.ID == id {
 			return v.putClientKeyLocked(id, k.Account, NewClientKey())
@@ -34,6 +40,9 @@ func (v *Vault) RotateClientKey(id string) error {
 func (v *Vault) ImportClientKey(id, account, key string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err := v.reloadLocked(); err != nil {
+		return err
+	}
 	return v.putClientKeyLocked(id, account, key)
 }
 

@@ -78,31 +78,73 @@ type loadedKey struct {
 // an error wrapping ErrUnavailable when the keychain cannot be used.
 func OpenVault(kc Keychain) (*Vault, error) {
 	v := &Vault{kc: kc, now: time.Now, secrets: map[string]string{}}
-	raw, err := kc.Get(itemIndex)
+	if err := v.Reload(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Reload reads the index again and the secrets of accounts and client keys that are new or
+// changed since the last read, so that changes made by another process (the CLI while the
+// app runs) take effect. A rotated client key stops working here once Reload has run.
+func (v *Vault) Reload() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.reloadLocked()
+}
+
+func (v *Vault) reloadLocked() error {
+	var idx index
+	raw, err := v.kc.Get(itemIndex)
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
-		return nil, err
+		return err
 	default:
-		if err := json.Unmarshal([]byte(raw), &v.idx); err != nil {
-			return nil, fmt.Errorf("reading the keychain's account index: %w", err)
+		if err := json.Unmarshal([]byte(raw), &idx); err != nil {
+			return fmt.Errorf("reading the keychain's account index: %w", err)
 		}
 	}
+	known := make(map[string]Account, len(v.idx.Accounts))
 	for _, a := range v.idx.Accounts {
-		s, err := kc.Get(accountItem(a.Name))
-		if err != nil {
-			return nil, fmt.Errorf("reading account %q from the keychain: %w", a.Name, err)
-		}
-		v.secrets[a.Name] = s
+		known[a.Name] = a
 	}
+	secrets := make(map[string]string, len(idx.Accounts))
+	for _, a := range idx.Accounts {
+		if old, ok := known[a.Name]; ok && old == a {
+			if s, ok := v.secrets[a.Name]; ok {
+				secrets[a.Name] = s
+				continue
+			}
+		}
+		s, err := v.kc.Get(accountItem(a.Name))
+		if err != nil {
+			return fmt.Errorf("reading account %q from the keychain: %w", a.Name, err)
+		}
+		secrets[a.Name] = s
+	}
+	oldKeys := make(map[string]ClientKeyInfo, len(v.idx.ClientKeys))
 	for _, k := range v.idx.ClientKeys {
-		s, err := kc.Get(clientKeyItem(k.ID))
-		if err != nil {
-			return nil, fmt.Errorf("reading client key %q from the keychain: %w", k.ID, err)
-		}
-		v.keys = append(v.keys, loadedKey{id: k.ID, account: k.Account, digest: keyDigest(s)})
+		oldKeys[k.ID] = k
 	}
-	return v, nil
+	digests := make(map[string][32]byte, len(v.keys))
+	for _, k := range v.keys {
+		digests[k.id] = k.digest
+	}
+	keys := make([]loadedKey, 0, len(idx.ClientKeys))
+	for _, k := range idx.ClientKeys {
+		d, ok := digests[k.ID]
+		if old, known := oldKeys[k.ID]; !ok || !known || old != k {
+			s, err := v.kc.Get(clientKeyItem(k.ID))
+			if err != nil {
+				return fmt.Errorf("reading client key %q from the keychain: %w", k.ID, err)
+			}
+			d = keyDigest(s)
+		}
+		keys = append(keys, loadedKey{id: k.ID, account: k.Account, digest: d})
+	}
+	v.idx, v.secrets, v.keys = idx, secrets, keys
+	return nil
 }
 
 func (v *Vault) saveIndexLocked(idx index) error {
@@ -150,6 +192,9 @@ func (v *Vault) AddAPIKey(name, key string) error {
 func (v *Vault) addAccount(a Account, secret string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err := v.reloadLocked(); err != nil {
+		return err
+	}
 	if err := v.kc.Set(accountItem(a.Name), secret); err != nil {
 		return fmt.Errorf("saving account %q: %w", a.Name, err)
 	}
@@ -178,6 +223,9 @@ func (v *Vault) addAccount(a Account, secret string) error {
 func (v *Vault) Remove(name string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err := v.reloadLocked(); err != nil {
+		return err
+	}
 	idx := v.copyIndexLocked()
 	i := indexOfAccount(idx.Accounts, name)
 	if i < 0 {
@@ -210,6 +258,9 @@ func (v *Vault) Remove(name string) error {
 func (v *Vault) SetDefault(name string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err := v.reloadLocked(); err != nil {
+		return err
+	}
 	idx := v.copyIndexLocked()
 	if indexOfAccount(idx.Accounts, name) < 0 {
 		return fmt.Errorf("%w: %q", ErrNoAccount, name)

@@ -89,7 +89,32 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		MaxRetries:        set.MaxRetries,
 	})
 	e.server = proxy.NewServer(h, log)
+	if e.kcErr == nil {
+		go e.followKeychain(qctx)
+	}
 	return e, nil
+}
+
+// keychainPoll is how often the engine rereads the keychain's index, so that accounts added
+// and client keys rotated from the CLI apply to the running proxy.
+const keychainPoll = 3 * time.Second
+
+func (e *Engine) followKeychain(ctx context.Context) {
+	t := time.NewTicker(keychainPoll)
+	defer t.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := e.vault.Reload()
+		if err != nil && !failing {
+			e.log.Warn("rereading the keychain", "error", err)
+		}
+		failing = err != nil
+	}
 }
 
 // OpenStore opens the store the settings select: PostgreSQL for a postgres:// DATABASE_URL,

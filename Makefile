@@ -1,0 +1,53 @@
+# Nexus Desktop. `make run` builds and starts the app; `make test` runs every test.
+# Both install what is missing first (Debian/Ubuntu packages through apt, npm packages).
+
+SHELL := /bin/bash
+GO ?= go
+BIN := build/bin/nexus
+TAGS := desktop,production,webkit2_41
+export CGO_ENABLED := 1
+
+.PHONY: run build deps frontend bindings test test-go test-frontend test-e2e bench clean
+
+run: build
+	./$(BIN)
+
+build: deps-runtime frontend
+	$(GO) build -buildvcs=false -tags $(TAGS) -ldflags "-w -s" -o $(BIN) .
+
+deps:
+	scripts/install-deps.sh
+
+deps-runtime:
+	scripts/install-deps.sh --runtime-only
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# The generated bindings (frontend/wailsjs) follow the Go methods bound to the window.
+bindings: frontend/node_modules/.package-lock.json
+	$(GO) build -buildvcs=false -tags bindings,webkit2_41 -o build/wailsbindings . && ./build/wailsbindings >/dev/null && rm -f build/wailsbindings
+
+frontend: bindings
+	cd frontend && npm run build
+
+test: deps
+	scripts/test-session.sh $(MAKE) --no-print-directory test-go test-frontend test-e2e
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./proxy/... ./recording/...
+
+test-frontend: bindings
+	cd frontend && npm run check && npm test
+
+test-e2e: build
+	$(GO) test -count=1 -tags e2e -timeout 15m ./e2e/...
+
+bench: build
+	scripts/test-session.sh $(GO) test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/...
+
+clean:
+	rm -rf build/bin build/test-artifacts frontend/dist/assets frontend/dist/index.html
