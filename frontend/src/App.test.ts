@@ -1,0 +1,123 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import App from './App.svelte';
+import * as api from './lib/api';
+import { onStatus } from './lib/events';
+import type { Status } from './lib/api';
+import { makeStatus } from './testing/fixtures';
+
+vi.mock('./lib/api', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./lib/api')>();
+  return {
+    ApiError: real.ApiError,
+    ready: vi.fn(),
+    status: vi.fn(),
+    setProxyRunning: vi.fn(),
+    copyClientKey: vi.fn(),
+    copyConnectLines: vi.fn(),
+  };
+});
+vi.mock('./lib/events', () => ({ onStatus: vi.fn() }));
+
+function setUp() {
+  let emit: (s: Status) => void = () => {};
+  const unsubscribe = vi.fn();
+  vi.mocked(onStatus).mockImplementation((handler) => {
+    emit = handler;
+    return unsubscribe;
+  });
+  vi.mocked(api.ready).mockResolvedValue('1.2.3');
+  vi.mocked(api.status).mockResolvedValue(makeStatus({ running: true }));
+  return { emit: (s: Status) => emit(s), unsubscribe };
+}
+
+describe('App', () => {
+  it('calls Ready once on mount, then loads the status', async () => {
+    setUp();
+    render(App);
+
+    expect(await screen.findByText('Running')).toBeInTheDocument();
+    expect(api.ready).toHaveBeenCalledTimes(1);
+    expect(api.status).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(api.ready).mock.invocationCallOrder[0]).toBeLessThan(
+      vi.mocked(api.status).mock.invocationCallOrder[0],
+    );
+    expect(screen.getByText('Version 1.2.3')).toBeInTheDocument();
+  });
+
+  it('shows the app shell: Nexus, Home active, the rest upcoming', async () => {
+    setUp();
+    render(App);
+
+    expect(screen.getByText('Nexus')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
+    for (const name of [/Requests/, /Conversations/, /Security/]) {
+      expect(screen.getByRole('button', { name })).toBeDisabled();
+    }
+    await screen.findByText('Running');
+  });
+
+  it('still loads the status when Ready fails', async () => {
+    setUp();
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.mocked(api.ready).mockRejectedValue(new api.ApiError('Ready', 'nope'));
+    render(App);
+
+    expect(await screen.findByText('Running')).toBeInTheDocument();
+  });
+
+  it('shows the error when Status() rejects', async () => {
+    setUp();
+    vi.mocked(api.status).mockRejectedValue(new api.ApiError('Status', 'store unavailable'));
+    render(App);
+
+    expect(await screen.findByText('store unavailable')).toBeInTheDocument();
+    expect(screen.getByText('Could not load the proxy status')).toBeInTheDocument();
+  });
+
+  it('follows "status" events', async () => {
+    const { emit } = setUp();
+    render(App);
+    await screen.findByText('Running');
+
+    emit(makeStatus({ running: false }));
+
+    await waitFor(() => expect(screen.getByText('Stopped')).toBeInTheDocument());
+  });
+
+  it('toggles the proxy through the API', async () => {
+    setUp();
+    vi.mocked(api.setProxyRunning).mockResolvedValue(makeStatus({ running: false }));
+    render(App);
+    await screen.findByText('Running');
+
+    await userEvent.click(screen.getByRole('switch', { name: 'Proxy' }));
+
+    expect(api.setProxyRunning).toHaveBeenCalledExactlyOnceWith(false);
+    await waitFor(() => expect(screen.getByText('Stopped')).toBeInTheDocument());
+  });
+
+  it('copies the client key through the API', async () => {
+    setUp();
+    vi.mocked(api.copyClientKey).mockResolvedValue(undefined);
+    render(App);
+    await screen.findByText('Running');
+
+    const button = screen.getByRole('button', { name: 'Copy client key' });
+    await userEvent.click(button);
+
+    expect(api.copyClientKey).toHaveBeenCalledTimes(1);
+    expect(button).toHaveTextContent('Copied');
+  });
+
+  it('unsubscribes from events when unmounted', async () => {
+    const { unsubscribe } = setUp();
+    const { unmount } = render(App);
+    await screen.findByText('Running');
+
+    unmount();
+
+    expect(unsubscribe).toHaveBeenCalledTimes(1);
+  });
+});
