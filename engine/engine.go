@@ -20,6 +20,7 @@ import (
 	"nexus/recording"
 	"nexus/settings"
 	"nexus/store"
+	"nexus/store/postgres"
 	"nexus/store/sqlite"
 )
 
@@ -122,7 +123,11 @@ func (e *Engine) followKeychain(ctx context.Context) {
 func OpenStore(ctx context.Context, set settings.Settings) (store.Store, error) {
 	if set.DatabaseURL != "" {
 		if strings.HasPrefix(set.DatabaseURL, "postgres://") || strings.HasPrefix(set.DatabaseURL, "postgresql://") {
-			return nil, errors.New("DATABASE_URL: PostgreSQL storage is not available in this build yet; unset DATABASE_URL to use the embedded SQLite store")
+			st, err := postgres.Open(ctx, set.DatabaseURL, slog.Default())
+			if err != nil {
+				return nil, err // not st: a nil *postgres.Store would be a non-nil store.Store
+			}
+			return st, nil
 		}
 		return nil, errors.New("DATABASE_URL must be a postgres:// URL, or empty for the embedded SQLite store")
 	}

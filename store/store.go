@@ -22,7 +22,9 @@ type Store interface {
 	// same ID, or a call after FinishRequest, changes nothing.
 	StartRequest(ctx context.Context, r Request) error
 	// FinishRequest records a request's outcome: it inserts the request or completes the
-	// existing row. Calling it twice with the same record leaves one row.
+	// existing row, and marks it finished. Model and session id are kept from the start when
+	// the finishing record leaves them empty. Calling it twice leaves one row with the second
+	// call's values.
 	FinishRequest(ctx context.Context, r Request) error
 	// ListRequests returns requests newest first.
 	ListRequests(ctx context.Context, f RequestFilter) ([]Request, error)

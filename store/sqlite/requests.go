@@ -33,6 +33,7 @@ func (s *Store) StartRequest(ctx context.Context, r store.Request) error {
 // FinishRequest implements store.Store. Request fields known only at start (model, session)
 // are kept when the finishing record leaves them empty.
 func (s *Store) FinishRequest(ctx context.Context, r store.Request) error {
+	r.Finished = true
 	_, err := s.db.ExecContext(ctx, `INSERT INTO requests (`+requestColumns+`) VALUES (`+requestPlaceholders+`)
 		ON CONFLICT (id) DO UPDATE SET
 			model = CASE WHEN excluded.model <> '' THEN excluded.model ELSE model END,

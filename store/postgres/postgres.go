@@ -1,0 +1,96 @@
+// Package postgres is the shared team Store on PostgreSQL, through pgx's connection pool.
+//
+// A server that is not on this machine must be reached over TLS. The pool reconnects by
+// itself, so a store survives the server restarting; while it is down, methods return errors
+// wrapping store.ErrUnavailable. One file per kind of record (requests.go; the body store's
+// blobs and nodes come later), each with its SQL beside the method that runs it.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
+
+	"nexus/store"
+)
+
+// defaultConnectTimeout bounds one connection attempt when the URL sets no connect_timeout.
+const defaultConnectTimeout = 10 * time.Second
+
+// Store is a store.Store on a PostgreSQL database.
+type Store struct {
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	secrets []string // passwords to scrub from every error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (a postgres:// URL; sslmode and the other libpq
+// parameters are honoured) and brings its schema up to date. It refuses, before dialing, a
+// non-local server unless the URL requires TLS (sslmode=require, verify-ca or verify-full).
+// Its errors never contain the URL's password; a server that cannot be reached gives an
+// error wrapping store.ErrUnavailable.
+func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	secrets := urlSecrets(url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL is not valid: %s", scrub(err.Error(), secrets))
+	}
+	if p := cfg.ConnConfig.Password; p != "" { // may come from PGPASSWORD or a passfile
+		secrets = appendSecret(secrets, p)
+	}
+	if err := requireTLS(&cfg.ConnConfig.Config); err != nil {
+		return nil, err
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "nexus"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening PostgreSQL store: %s", scrub(err.Error(), secrets))
+	}
+	s := &Store{pool: pool, log: log, secrets: secrets}
+	if err := s.wrap("connecting to PostgreSQL", pool.Ping(ctx)); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	log.Info("PostgreSQL store open", "host", cfg.ConnConfig.Host, "database", cfg.ConnConfig.Database,
+		"tls", cfg.ConnConfig.TLSConfig != nil)
+	return s, nil
+}
+
+// Close closes every connection. Calls after Close return errors wrapping
+// store.ErrUnavailable.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// retry runs an idempotent database call, and runs it once more when it failed because a
+// pooled connection had been lost (server restarted, backend terminated): the pool drops a
+// broken connection, so the second try gets a fresh one.
+func (s *Store) retry(ctx context.Context, action string, call func() error) error {
+	err := call()
+	if err != nil && unavailable(err) && ctx.Err() == nil && !errors.Is(err, puddle.ErrClosedPool) {
+		s.log.Debug("PostgreSQL call failed on a lost connection; retrying", "action", action,
+			"error", scrub(err.Error(), s.secrets))
+		err = call()
+	}
+	return s.wrap(action, err)
+}
