@@ -43,8 +43,13 @@ test-go:
 test-frontend: bindings
 	cd frontend && npm run check && npm test
 
-test-e2e: build
-	$(GO) test -count=1 -tags e2e -timeout 15m ./e2e/...
+e2e/serve/ts/node_modules/.package-lock.json: e2e/serve/ts/package-lock.json
+	cd e2e/serve/ts && npm ci --no-audit --no-fund
+	touch $@
+
+# -p 1: the end-to-end packages share the session's keychain, one at a time.
+test-e2e: build e2e/serve/ts/node_modules/.package-lock.json
+	$(GO) test -count=1 -p 1 -tags e2e -timeout 20m ./e2e/...
 
 bench: build
 	scripts/test-session.sh $(GO) test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/...
