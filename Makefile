@@ -51,8 +51,12 @@ e2e/serve/ts/node_modules/.package-lock.json: e2e/serve/ts/package-lock.json
 test-e2e: build e2e/serve/ts/node_modules/.package-lock.json
 	$(GO) test -count=1 -p 1 -tags e2e -timeout 20m ./e2e/...
 
+# The proxy benchmark (docs/benchmarks.md): direct, bare ReverseProxy and Nexus, interleaved.
 bench: build
-	scripts/test-session.sh $(GO) test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/...
+	$(GO) build -o build/bench/fakeapi ./internal/fakeapi/cmd/fakeapi
+	$(GO) build -o build/bench/bareproxy ./bench/bareproxy
+	$(GO) build -o build/bench/bench ./bench
+	scripts/test-session.sh build/bench/bench --nexus $(BIN) --fakeapi build/bench/fakeapi --bareproxy build/bench/bareproxy --out build/bench/results.md
 
 clean:
-	rm -rf build/bin build/test-artifacts frontend/dist/assets frontend/dist/index.html
+	rm -rf build/bin build/bench build/test-artifacts frontend/dist/assets frontend/dist/index.html

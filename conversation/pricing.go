@@ -21,6 +21,7 @@ type PriceTable struct {
 // DefaultPrices is Anthropic's public price list as of its AsOf date. Users may override it.
 func DefaultPrices() PriceTable {
 	return PriceTable{AsOf: "2026-01-15", Prices: []Price{
+		{"claude-opus-4-6", 5, 25, 6.25, 10, 0.50},
 		{"claude-opus-4-5", 5, 25, 6.25, 10, 0.50},
 		{"claude-opus-4", 15, 75, 18.75, 30, 1.50},
 		{"claude-sonnet-4", 3, 15, 3.75, 6, 0.30},

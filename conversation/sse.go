@@ -2,50 +2,65 @@ package conversation
 
 import "bytes"
 
-// MaxEventBytes bounds one buffered SSE event. A longer event is skipped (its data is not
-// parsed) so a hostile or broken stream cannot grow memory without limit.
+// MaxEventBytes bounds one buffered SSE event. An event with a line or data longer than
+// that is skipped (its data is not parsed) so a hostile or broken stream cannot grow memory
+// without limit.
 const MaxEventBytes = 4 << 20
 
 // SSEParser splits a text/event-stream into events incrementally. Feed it the bytes as they
-// arrive in any chunking; it calls OnEvent once per complete event with the event name and the
-// data lines joined by '\n'. The slices passed to OnEvent are only valid during the call.
+// arrive in any chunking: the events are the same as for the whole stream at once. It calls
+// OnEvent once per complete event with the event name and the data lines joined by '\n'.
+// The slices passed to OnEvent are only valid during the call. Lines end with "\n" or
+// "\r\n".
 type SSEParser struct {
 	OnEvent func(name, data []byte)
 
-	buf      []byte // the unfinished line
+	limit    int    // MaxEventBytes when 0; tests lower it
+	buf      []byte // the unfinished line, unless it is already too long
+	longLine bool   // the unfinished line is longer than the limit; its bytes are dropped
 	name     []byte
 	data     []byte
 	hasData  bool
-	skipping bool // the current line or event overflowed MaxEventBytes
+	skipping bool // the current event had a line or data over the limit
 }
 
-// Feed consumes p. It never fails: malformed input yields no events or partial ones.
+func (p *SSEParser) max() int {
+	if p.limit > 0 {
+		return p.limit
+	}
+	return MaxEventBytes
+}
+
+// Feed consumes b. It never fails: malformed input yields no events or partial ones.
 func (p *SSEParser) Feed(b []byte) {
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			if p.skipping || len(p.buf)+len(b) > MaxEventBytes {
-				p.skipping = true
-				p.buf = p.buf[:0]
-				return
-			}
-			p.buf = append(p.buf, b...)
+			p.hold(b)
 			return
 		}
 		line := b[:i]
 		b = b[i+1:]
-		if len(p.buf) > 0 {
-			if len(p.buf)+len(line) > MaxEventBytes {
-				p.skipping = true
-			}
-			if !p.skipping {
-				p.buf = append(p.buf, line...)
-				line = p.buf
-			}
+		switch {
+		case p.longLine || len(p.buf)+len(line) > p.max():
+			p.skipping = true // a line too long to parse spoils its event
+		case len(p.buf) > 0:
+			p.buf = append(p.buf, line...)
+			p.line(bytes.TrimSuffix(p.buf, []byte{'\r'}))
+		default:
+			p.line(bytes.TrimSuffix(line, []byte{'\r'}))
 		}
-		p.line(bytes.TrimSuffix(line, []byte{'\r'}))
-		p.buf = p.buf[:0]
+		p.buf, p.longLine = p.buf[:0], false
 	}
+}
+
+// hold keeps the start of a line until its end arrives, or only notes that it is too long.
+func (p *SSEParser) hold(b []byte) {
+	if p.longLine || len(p.buf)+len(b) > p.max() {
+		p.buf, p.longLine = p.buf[:0], true
+		return
+	}
+	p.buf = append(p.buf, b...)
 }
 
 func (p *SSEParser) line(line []byte) {
@@ -65,7 +80,11 @@ func (p *SSEParser) line(line []byte) {
 	case "event":
 		p.name = append(p.name[:0], value...)
 	case "data":
-		if len(p.data)+len(value) > MaxEventBytes {
+		sep := 0
+		if p.hasData {
+			sep = 1
+		}
+		if len(p.data)+sep+len(value) > p.max() {
 			p.skipping = true
 			return
 		}

@@ -25,11 +25,14 @@ type wireUsage struct {
 	} `json:"cache_creation"`
 }
 
-// merge applies the fields present in w over u: later values win per field.
+// merge applies the fields present in w over u: later values win per field, absent fields
+// leave u as it was. Without a 5m/1h split the whole cache write counts as 5-minute (the
+// API's default lifetime), and such a derived split follows later changes of the total.
 func (u *Usage) merge(w *wireUsage) {
 	if w == nil {
 		return
 	}
+	derived := u.CacheCreation1h == 0 && u.CacheCreation5m == u.CacheCreationInputTokens
 	set := func(dst *int64, src *int64) {
 		if src != nil && *src >= 0 {
 			*dst = *src
@@ -39,12 +42,14 @@ func (u *Usage) merge(w *wireUsage) {
 	set(&u.OutputTokens, w.OutputTokens)
 	set(&u.CacheCreationInputTokens, w.CacheCreationInputTokens)
 	set(&u.CacheReadInputTokens, w.CacheReadInputTokens)
-	if w.CacheCreation != nil {
+	switch {
+	case w.CacheCreation != nil:
 		set(&u.CacheCreation5m, w.CacheCreation.Ephemeral5m)
 		set(&u.CacheCreation1h, w.CacheCreation.Ephemeral1h)
+	case derived:
+		u.CacheCreation5m = u.CacheCreationInputTokens
 	}
-	if u.CacheCreation5m+u.CacheCreation1h == 0 && u.CacheCreationInputTokens > 0 {
-		// Older responses have no split: the default cache write lifetime is 5 minutes.
+	if u.CacheCreation5m == 0 && u.CacheCreation1h == 0 {
 		u.CacheCreation5m = u.CacheCreationInputTokens
 	}
 }

@@ -23,7 +23,7 @@ type presentedKey struct {
 // own x-api-key or Authorization for Anthropic), else x-api-key, else a bearer token.
 func readPresentedKey(h http.Header) presentedKey {
 	if k := h.Get(headerClientKey); k != "" {
-		return presentedKey{key: k, ownCredential: h.Get(headerAPIKey) != "" || h.Get(headerAuthorization) != ""}
+		return presentedKey{key: k, ownCredential: hasOwnCredential(h, k)}
 	}
 	if k := h.Get(headerAPIKey); k != "" {
 		return presentedKey{key: k}
@@ -39,7 +39,19 @@ func bearer(h http.Header) string {
 	return ""
 }
 
-// hasOwnCredential reports whether the client sent an Anthropic credential of its own.
-func hasOwnCredential(h http.Header) bool {
-	return h.Get(headerAPIKey) != "" || h.Get(headerAuthorization) != ""
+// hasOwnCredential reports whether the client sent an Anthropic credential of its own: an
+// x-api-key or Authorization value that does not carry clientKey ("" matches nothing).
+func hasOwnCredential(h http.Header, clientKey string) bool {
+	for _, name := range []string{headerAPIKey, headerAuthorization} {
+		for _, v := range h.Values(name) {
+			if v != "" && !carriesKey(v, clientKey) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func carriesKey(v, clientKey string) bool {
+	return clientKey != "" && strings.Contains(v, clientKey)
 }

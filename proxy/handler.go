@@ -98,9 +98,6 @@ func NewTransport() *http.Transport {
 	return t
 }
 
-// upstreamCred is the outgoing credential, carried to rewrite through the context.
-type upstreamCredKey struct{}
-
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -120,9 +117,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rec := Record{ID: NewRecordID(start), StartedAt: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		SessionID: r.Header.Get("X-Claude-Code-Session-Id")}
-	account, passthrough := "", false
+	// The client's own credential goes upstream (passthrough) when it came with
+	// x-nexus-client-key, or when no account applies.
+	pk := readPresentedKey(r.Header)
+	account, passthrough, own := "", pk.ownCredential, pk.ownCredential
 	if h.cfg.ClientAuth {
-		pk := readPresentedKey(r.Header)
 		keyID, acct, ok := "", "", false
 		if pk.key != "" && h.cfg.ClientKeys != nil {
 			keyID, acct, ok = h.cfg.ClientKeys.Authenticate(pk.key)
@@ -135,9 +134,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.reject(w, r, start, "auth", http.StatusUnauthorized, errAuthentication, msg)
 			return
 		}
-		rec.ClientKeyID, account, passthrough = keyID, acct, pk.ownCredential
-	} else {
-		passthrough = hasOwnCredential(r.Header) && r.Header.Get(headerClientKey) != ""
+		rec.ClientKeyID, account = keyID, acct
+	} else if !own {
+		// Without client auth any credential the client sent is its own.
+		own = hasOwnCredential(r.Header, r.Header.Get(headerClientKey))
 	}
 
 	var cred Credential
@@ -156,7 +156,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if passthrough {
 		rec.Passthrough = true
-		if !hasOwnCredential(r.Header) || (h.cfg.ClientAuth && r.Header.Get(headerClientKey) == "") {
+		if !own {
 			h.reject(w, r, start, "", http.StatusUnauthorized, errAuthentication,
 				"no Anthropic account is set up in Nexus: add one (nexus credentials add-key NAME) or send your own credential with the client key in x-nexus-client-key")
 			return
@@ -180,7 +180,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ex := &exchange{start: start, cancel: cancel}
-	ctx = context.WithValue(context.WithValue(ctx, exchangeKey{}, ex), upstreamCredKey{}, cred)
+	auth := upstreamAuth{cred: cred, clientKey: r.Header.Get(headerClientKey)}
+	ctx = context.WithValue(context.WithValue(ctx, exchangeKey{}, ex), upstreamAuthKey{}, auth)
 	out := r.WithContext(ctx)
 	out.Body = io.NopCloser(bytes.NewReader(body))
 	out.ContentLength = int64(len(body))
@@ -253,8 +254,8 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, start time.Time
 
 func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(h.cfg.Upstream)
-	cred, _ := pr.In.Context().Value(upstreamCredKey{}).(Credential)
-	prepareUpstreamHeaders(pr.Out.Header, cred)
+	auth, _ := pr.In.Context().Value(upstreamAuthKey{}).(upstreamAuth)
+	prepareUpstreamHeaders(pr.Out.Header, auth)
 }
 
 func (h *Handler) modifyResponse(resp *http.Response) error {
@@ -337,9 +338,13 @@ func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) {
 		if rec.Stream && !s.Complete {
 			rec.Incomplete = true
 		}
+		// The answer is whole once upstream ended it, or a stream reached message_stop: a
+		// client may hang up right then, before upstream's last bytes.
+		whole := eof || (rec.Stream && s.Complete)
 		switch {
+		case whole:
 		case r.Context().Err() != nil:
-			rec.Status, rec.Incomplete = StatusClientClosed, rec.Incomplete || !eof
+			rec.Status, rec.Incomplete = StatusClientClosed, true
 			rec.ErrorType, rec.ErrorMessage = "client_closed", "client went away before the answer was complete"
 		case ex.idled:
 			rec.Incomplete = true

@@ -8,28 +8,59 @@ import (
 // OAuthBeta is the anthropic-beta value that OAuth (subscription) credentials require.
 const OAuthBeta = "oauth-2025-04-20"
 
+// upstreamAuth is what rewrite needs to set the outgoing credential; it travels in the
+// request context.
+type upstreamAuth struct {
+	cred Credential
+	// clientKey is the x-nexus-client-key the client sent, if any. With passthrough, a
+	// credential header carrying it is dropped, so the client key never goes upstream.
+	clientKey string
+}
+
+type upstreamAuthKey struct{}
+
 // prepareUpstreamHeaders edits the outgoing request headers in place: the client's
 // credentials and Accept-Encoding go, the upstream credential comes in, and anthropic-beta
-// keeps every value the client sent (deduplicated) plus the ones cred needs. With passthrough
-// (cred.Secret empty) the client's x-api-key or Authorization stays.
-func prepareUpstreamHeaders(h http.Header, cred Credential) {
+// becomes one line holding every value the client sent (deduplicated) plus the ones the
+// credential needs. With passthrough (no secret) the client's own x-api-key or Authorization
+// stays, minus any value carrying the client key.
+func prepareUpstreamHeaders(h http.Header, a upstreamAuth) {
 	h.Del(headerClientKey)
 	// The proxy's transport negotiates compression itself and serves the client plain bytes.
 	h.Del("Accept-Encoding")
 	// Nothing about the client goes upstream.
 	h.Del("Forwarded")
 	h.Del("X-Real-Ip")
-	if cred.Secret != "" {
+	switch {
+	case a.cred.Secret == "":
+		dropValuesCarrying(h, headerAPIKey, a.clientKey)
+		dropValuesCarrying(h, headerAuthorization, a.clientKey)
+		mergeBeta(h)
+	case a.cred.Kind == OAuth:
 		h.Del(headerAPIKey)
+		h.Set(headerAuthorization, "Bearer "+a.cred.Secret)
+		mergeBeta(h, OAuthBeta)
+	default:
 		h.Del(headerAuthorization)
-		switch cred.Kind {
-		case OAuth:
-			h.Set(headerAuthorization, "Bearer "+cred.Secret)
-			mergeBeta(h, OAuthBeta)
-		default:
-			h.Set(headerAPIKey, cred.Secret)
+		h.Set(headerAPIKey, a.cred.Secret)
+		mergeBeta(h)
+	}
+}
+
+// dropValuesCarrying removes the values of header name that carry key.
+func dropValuesCarrying(h http.Header, name, key string) {
+	vals := h.Values(name)
+	kept := vals[:0:0]
+	for _, v := range vals {
+		if !carriesKey(v, key) {
+			kept = append(kept, v)
 		}
 	}
+	if len(kept) == 0 {
+		h.Del(name)
+		return
+	}
+	h[http.CanonicalHeaderKey(name)] = kept
 }
 
 // mergeBeta rewrites anthropic-beta as one comma-separated list holding every value already
@@ -62,10 +93,14 @@ func mergeBeta(h http.Header, extra ...string) {
 	for _, v := range extra {
 		add(v)
 	}
-	if len(out) == before && !dup && len(lines) <= 1 {
+	switch {
+	case len(out) == before && !dup && len(lines) <= 1:
 		return
+	case len(out) == 0:
+		h.Del(name)
+	default:
+		h.Set(name, strings.Join(out, ","))
 	}
-	h.Set(name, strings.Join(out, ","))
 }
 
 // keptResponseHeader reports whether an upstream response header is recorded.

@@ -53,7 +53,7 @@ type Record struct {
 	// anthropic-ratelimit-*. Never credentials.
 	Headers map[string]string
 	// ResponseBody is the upstream answer when the proxy was asked to keep bodies, up to
-	// MaxBodyBytes; nil otherwise.
+	// MaxRequestBytes; nil otherwise.
 	ResponseBody []byte
 }
 

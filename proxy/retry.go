@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -22,18 +24,18 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex := exchangeFrom(req.Context())
 	for attempt := 0; ; attempt++ {
+		try := req
 		if attempt > 0 {
-			body, err := req.GetBody()
-			if err != nil {
+			var err error
+			if try, err = rewind(req); err != nil {
 				return nil, err
 			}
-			req.Body = body
 		}
 		began := time.Now()
 		if ex != nil {
 			ex.sending(began)
 		}
-		resp, err := t.base.RoundTrip(req)
+		resp, err := t.base.RoundTrip(try)
 		a := Attempt{Duration: time.Since(began)}
 		if err != nil {
 			a.Error = err.Error()
@@ -58,6 +60,24 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// rewind returns a copy of req to send again, with a fresh body. The original is not
+// touched: the transport may still hold it from the previous attempt.
+func rewind(req *http.Request) (*http.Request, error) {
+	r := req.Clone(req.Context())
+	if req.Body == nil || req.Body == http.NoBody {
+		return r, nil
+	}
+	if req.GetBody == nil {
+		return nil, errors.New("retrying: request body cannot be sent again")
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, fmt.Errorf("retrying: %w", err)
+	}
+	r.Body = body
+	return r, nil
 }
 
 // shouldRetry decides whether to try again and after how long.

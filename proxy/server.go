@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -18,7 +19,8 @@ var ErrNotLoopback = errors.New("the proxy only listens on loopback (127.0.0.1 o
 // Listen opens the proxy's listeners. host "" or "localhost" means both 127.0.0.1 and ::1
 // (::1 is skipped when the machine has no IPv6 loopback); an explicit loopback IP means that
 // one only. Anything else fails with ErrNotLoopback. Port 0 picks a free port, the same on
-// both addresses.
+// both addresses. When ::1 exists but its port is taken, Listen fails rather than leave
+// "localhost" clients to whoever holds it.
 func Listen(host string, port int) ([]net.Listener, error) {
 	var addrs []string
 	switch host {
@@ -31,15 +33,28 @@ func Listen(host string, port int) ([]net.Listener, error) {
 		}
 		addrs = []string{ip.String()}
 	}
+	for try := 0; ; try++ {
+		lns, err := listenAll(addrs, port)
+		// With port 0 the port chosen on 127.0.0.1 may be busy on ::1: pick another.
+		if port == 0 && errors.Is(err, syscall.EADDRINUSE) && try < 10 {
+			continue
+		}
+		return lns, err
+	}
+}
+
+// listenAll listens on port at every address, the port of the first fixing the others'.
+func listenAll(addrs []string, port int) ([]net.Listener, error) {
 	var lns []net.Listener
 	for i, a := range addrs {
-		ln, err := net.Listen("tcp", net.JoinHostPort(a, strconv.Itoa(port)))
+		addr := net.JoinHostPort(a, strconv.Itoa(port))
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			if i > 0 && a == "::1" { // no IPv6 loopback here: IPv4 alone is fine
-				continue
+			if i > 0 && a == "::1" && !errors.Is(err, syscall.EADDRINUSE) {
+				continue // no IPv6 loopback here: IPv4 alone is fine
 			}
 			closeAll(lns)
-			return nil, fmt.Errorf("listening on %s: %w", net.JoinHostPort(a, strconv.Itoa(port)), err)
+			return nil, fmt.Errorf("listening on %s: %w", addr, err)
 		}
 		lns = append(lns, ln)
 		if port == 0 {

@@ -29,7 +29,8 @@ type op struct {
 	rec    proxy.Record
 }
 
-// Queue is a proxy.Recorder backed by a store.Store. Start it with Run; Close drains it.
+// Queue is a proxy.Recorder backed by a store.Store. Start it with Run; ending Run's context
+// drains it, and records handed over after that are spooled for the next run.
 type Queue struct {
 	store  store.Store
 	prices conversation.PriceTable
@@ -37,9 +38,13 @@ type Queue struct {
 	spool  *spool
 	ch     chan op
 
+	// stopMu is held for reading while a record is handed over, and for writing by Run when
+	// it stops taking records from the channel; after that, records go to the spool.
+	stopMu  sync.RWMutex
+	stopped bool
+
 	storeDown atomic.Bool  // while true, the worker spools instead of writing
 	written   atomic.Int64 // records written to the store
-	closeOnce sync.Once
 	done      chan struct{}
 	wake      chan struct{} // nudges the replayer
 }
@@ -63,6 +68,12 @@ func (q *Queue) Start(r proxy.Record) { q.submit(op{rec: r}) }
 func (q *Queue) Finish(r proxy.Record) { q.submit(op{finish: true, rec: r}) }
 
 func (q *Queue) submit(o op) {
+	q.stopMu.RLock()
+	defer q.stopMu.RUnlock()
+	if q.stopped { // a request that outlived Run: the next run replays it
+		q.spoolOp(o)
+		return
+	}
 	select {
 	case q.ch <- o:
 	default: // the store is slower than the traffic: keep the record on disk
@@ -116,6 +127,9 @@ func (q *Queue) Run(ctx context.Context) {
 		case o := <-q.ch:
 			q.write(o)
 		case <-ctx.Done():
+			q.stopMu.Lock()
+			q.stopped = true
+			q.stopMu.Unlock()
 			q.drain()
 			stopReplay()
 			wg.Wait()
@@ -156,14 +170,26 @@ func (q *Queue) write(o op) {
 		}
 		return
 	}
-	if err := q.apply(context.Background(), o.finish, req); err != nil {
+	err := q.apply(context.Background(), o.finish, req)
+	switch {
+	case err == nil:
+	case retryable(err):
 		q.log.Warn("store unavailable; keeping records on disk until it returns", "error", err)
 		q.storeDown.Store(true)
 		if err := q.spoolRequest(o.finish, req); err != nil {
 			q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
 		}
 		q.nudge()
+	default:
+		q.log.Error("record lost: the store refused it", "id", req.ID, "error", err)
 	}
+}
+
+// retryable reports whether a store error means "try again later" (the store's
+// ErrUnavailable, or a write that timed out). Other errors would fail again: retrying them
+// would hold back every record behind.
+func retryable(err error) bool {
+	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
 const writeTimeout = 10 * time.Second
@@ -239,15 +265,19 @@ func (q *Queue) replayFile(ctx context.Context, path string) error {
 		var line spooled
 		var req store.Request
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || json.Unmarshal(line.Request, &req) != nil {
-			// A torn last line from a crash: keep it aside for inspection, skip it.
+			// A torn last line from a crash: skip it.
 			q.log.Error("skipping unreadable spool line", "file", filepath.Base(path))
 			continue
 		}
-		if err := q.apply(ctx, line.Op == "finish", req); err != nil {
-			if errors.Is(err, context.Canceled) {
-				return err
-			}
+		err := q.apply(ctx, line.Op == "finish", req)
+		switch {
+		case err == nil:
+		case errors.Is(err, context.Canceled):
+			return err
+		case retryable(err):
 			return fmt.Errorf("replaying %s: %w", filepath.Base(path), err)
+		default:
+			q.log.Error("record lost: the store refused it", "id", req.ID, "error", err)
 		}
 	}
 	return sc.Err()

@@ -1,7 +1,6 @@
 package recording
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,14 +24,16 @@ type spooled struct {
 }
 
 // spool keeps records on disk while the store cannot take them. Appends go to the current
-// file; replay rotates it aside, so appends and replay never touch the same file. Files are
-// 0600 in a 0700 directory and survive a restart.
+// file, one write per line so that a crash loses at most a torn last line; replay rotates it
+// aside, so appends and replay never touch the same file. Files are 0600 in a 0700
+// directory and survive a restart. After close, appends still work (each opens, writes and
+// closes the file), so records that arrive late wait for the next run.
 type spool struct {
 	dir string
 
 	mu      sync.Mutex // guards the fields below
-	f       *os.File
-	w       *bufio.Writer
+	f       *os.File   // the current file; nil until the next append
+	closed  bool
 	size    int64 // bytes in all spool files
 	refused int64 // records not spooled because the spool was full
 }
@@ -42,6 +43,10 @@ const currentSpool = "current.jsonl"
 func openSpool(dir string) (*spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating spool: %w", err)
+	}
+	// The directory may predate us with a looser mode; records hold request metadata.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("securing spool: %w", err)
 	}
 	s := &spool{dir: dir}
 	files, err := s.pending()
@@ -69,37 +74,40 @@ func (s *spool) append(line []byte) error {
 		if err != nil {
 			return fmt.Errorf("opening spool: %w", err)
 		}
-		s.f, s.w = f, bufio.NewWriterSize(f, 64<<10)
+		s.f = f
 	}
-	if _, err := s.w.Write(line); err != nil {
+	n, err := s.f.Write(append(line[:len(line):len(line)], '\n'))
+	s.size += int64(n)
+	if s.closed {
+		if cerr := s.f.Close(); err == nil {
+			err = cerr
+		}
+		s.f = nil
+	}
+	if err != nil {
 		return fmt.Errorf("writing spool: %w", err)
 	}
-	if err := s.w.WriteByte('\n'); err != nil {
-		return fmt.Errorf("writing spool: %w", err)
-	}
-	s.size += int64(len(line)) + 1
 	return nil
 }
 
-// rotate flushes and closes the current file and renames it for replay, so new appends start
-// a new file.
+// rotate syncs and closes the current file and renames it for replay, so new appends start
+// a new file. A current file left by an earlier run is rotated too.
 func (s *spool) rotate() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.f == nil {
-		return nil
-	}
-	err := s.w.Flush()
-	if err == nil {
-		err = s.f.Sync()
-	}
-	s.f.Close()
-	s.f, s.w = nil, nil
-	if err != nil {
-		return fmt.Errorf("flushing spool: %w", err)
+	if s.f != nil {
+		err := s.f.Sync()
+		if cerr := s.f.Close(); err == nil {
+			err = cerr
+		}
+		s.f = nil
+		if err != nil {
+			return fmt.Errorf("flushing spool: %w", err)
+		}
 	}
 	name := fmt.Sprintf("replay-%020d.jsonl", time.Now().UnixNano())
-	if err := os.Rename(filepath.Join(s.dir, currentSpool), filepath.Join(s.dir, name)); err != nil {
+	err := os.Rename(filepath.Join(s.dir, currentSpool), filepath.Join(s.dir, name))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("rotating spool: %w", err)
 	}
 	return nil
@@ -161,19 +169,18 @@ func (s *spool) empty() bool {
 	return s.size == 0
 }
 
+// close syncs and closes the current file. Later appends still reach the disk.
 func (s *spool) close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.closed = true
 	if s.f == nil {
 		return nil
 	}
-	err := s.w.Flush()
-	if serr := s.f.Sync(); err == nil {
-		err = serr
-	}
+	err := s.f.Sync()
 	if cerr := s.f.Close(); err == nil {
 		err = cerr
 	}
-	s.f, s.w = nil, nil
+	s.f = nil
 	return err
 }

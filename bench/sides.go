@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"nexus/store/sqlite"
+)
+
+// side is one way to reach the fake API: direct, through the bare proxy, or through Nexus.
+type side struct {
+	name string
+	base string
+	key  string // sent as x-api-key
+	pid  int    // the proxy process, 0 for direct
+}
+
+// sides holds the processes of one benchmark run.
+type sides struct {
+	fake, bare, nexus *exec.Cmd
+	all               []side // direct, bare, nexus
+	dataDir, tmp      string
+	client            *http.Client
+}
+
+func (s *sides) direct() side { return s.all[0] }
+func (s *sides) bareSide() side { return s.all[1] }
+func (s *sides) nexusSide() side { return s.all[2] }
+
+const upstreamKey = "sk-ant-api03-bench-0123456789abcdef"
+
+func startSides(nexusBin, fakeBin, bareBin string) (*sides, error) {
+	tmp, err := os.MkdirTemp("", "nexus-bench-")
+	if err != nil {
+		return nil, err
+	}
+	s := &sides{tmp: tmp, dataDir: filepath.Join(tmp, "data")}
+	s.client = &http.Client{Transport: &http.Transport{
+		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, DisableCompression: true, IdleConnTimeout: time.Minute,
+	}}
+	fakeURL, fake, err := startListening(fakeBin, nil, "--addr", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("fake API: %w", err)
+	}
+	s.fake = fake
+	bareURL, bare, err := startListening(bareBin, nil, "--upstream", fakeURL)
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("bare proxy: %w", err)
+	}
+	s.bare = bare
+
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"))
+	env = withoutVar(env, "DATABASE_URL")
+	run := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(nexusBin, args...)
+		cmd.Env, cmd.Stdin, cmd.Stderr = env, strings.NewReader(stdin), os.Stderr
+		out, err := cmd.Output()
+		return strings.TrimSpace(string(out)), err
+	}
+	if _, err := run(upstreamKey+"\n", "credentials", "add-key", "bench"); err != nil {
+		s.close()
+		return nil, fmt.Errorf("adding the bench account (is a keychain running? use scripts/test-session.sh): %w", err)
+	}
+	if _, err := run("", "credentials", "default", "bench"); err != nil {
+		s.close()
+		return nil, err
+	}
+	clientKey, err := run("", "client-key", "show")
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	nexus := exec.Command(nexusBin, "serve", "--port", strconv.Itoa(port), "--data-dir", s.dataDir, "--upstream", fakeURL)
+	nexus.Env = env
+	logf, _ := os.Create(filepath.Join(tmp, "nexus.log"))
+	nexus.Stderr = logf
+	if err := nexus.Start(); err != nil {
+		s.close()
+		return nil, err
+	}
+	s.nexus = nexus
+	nexusURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if err := waitHealthy(nexusURL); err != nil {
+		s.close()
+		return nil, err
+	}
+	s.all = []side{
+		{name: "direct", base: fakeURL, key: upstreamKey},
+		{name: "bare ReverseProxy", base: bareURL, key: upstreamKey, pid: bare.Process.Pid},
+		{name: "Nexus", base: nexusURL, key: clientKey, pid: nexus.Process.Pid},
+	}
+	return s, nil
+}
+
+// startListening starts a helper that prints "listening URL" as its first line.
+func startListening(bin string, env []string, args ...string) (string, *exec.Cmd, error) {
+	cmd := exec.Command(bin, args...)
+	if env != nil {
+		cmd.Env = env
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		return "", nil, fmt.Errorf("%s printed no address: %w", bin, err)
+	}
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
+	if !ok {
+		cmd.Process.Kill()
+		return "", nil, fmt.Errorf("%s printed %q", bin, line)
+	}
+	return url, cmd, nil
+}
+
+func waitHealthy(base string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not become healthy", base)
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func withoutVar(env []string, name string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// rss returns the resident memory of the two proxies, in MB.
+func (s *sides) rss() map[string]float64 {
+	out := map[string]float64{}
+	for _, sd := range s.all[1:] {
+		out[sd.name] = rssMB(sd.pid)
+	}
+	return out
+}
+
+func rssMB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return -1
+}
+
+// recordedCount is the number of finished requests in Nexus's database after its recorder
+// has drained.
+func (s *sides) recordedCount() int64 {
+	time.Sleep(2 * time.Second)
+	st, err := sqlite.Open(context.Background(), s.dataDir)
+	if err != nil {
+		return -1
+	}
+	defer st.Close()
+	n, err := st.CountRequests(context.Background())
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func (s *sides) close() {
+	for _, c := range []*exec.Cmd{s.nexus, s.bare, s.fake} {
+		if c != nil && c.Process != nil {
+			c.Process.Signal(os.Interrupt)
+			done := make(chan struct{})
+			go func() { c.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				c.Process.Kill()
+			}
+		}
+	}
+	os.RemoveAll(s.tmp)
+}
