@@ -160,8 +160,8 @@ func measureThroughput(s *sides, d time.Duration) map[string]float64 {
 
 // measureOpenStreams holds n streams open at once through each proxy and samples its RSS
 // while they are open.
-func measureOpenStreams(s *sides, n int) (map[string]float64, map[string]int) {
-	rss := map[string]float64{}
+func measureOpenStreams(s *sides, n int) (map[string][2]float64, map[string]int) {
+	rss := map[string][2]float64{}
 	errs := map[string]int{}
 	body := claudeCodeBody(8<<10, true, "paced:24:250") // each stream lasts about 6 s
 	for _, sd := range s.all[1:] {
@@ -177,7 +177,7 @@ func measureOpenStreams(s *sides, n int) (map[string]float64, map[string]int) {
 			}()
 		}
 		time.Sleep(3 * time.Second)
-		rss[sd.name] = rssMB(sd.pid)
+		rss[sd.name] = [2]float64{rssMB(sd.pid), anonMB(sd.pid)}
 		wg.Wait()
 		errs[sd.name] = int(failed.Load())
 	}

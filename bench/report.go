@@ -9,11 +9,11 @@ import (
 
 type report struct {
 	started    time.Time
-	idleRSS    map[string]float64
+	idleRSS    map[string][2]float64
 	latency    []latencyResult
 	paced      pacedResult
 	throughput map[string]float64
-	streamRSS  map[string]float64
+	streamRSS  map[string][2]float64
 	streamErrs map[string]int
 	cuts       map[string][2]int
 	records    int64
@@ -55,10 +55,12 @@ func (r *report) markdown() string {
 	for _, name := range []string{"direct", "bare ReverseProxy", "Nexus"} {
 		p("| %s | %.0f | %.0f %% |\n", name, r.throughput[name], 100*r.throughput[name]/r.throughput["bare ReverseProxy"])
 	}
-	p("\n### Memory (RSS, MB) and streams\n\n| proxy | idle | 500 open streams | failed of 500 | cut or failed streams |\n|---|---|---|---|---|\n")
+	p("\n### Memory (MB: RSS, and its anonymous part without shared libraries) and streams\n\n")
+	p("| proxy | idle RSS | idle anon | open streams RSS | open streams anon | failed open streams | cut or failed streams |\n|---|---|---|---|---|---|---|\n")
 	for _, name := range []string{"bare ReverseProxy", "Nexus"} {
 		c := r.cuts[name]
-		p("| %s | %.1f | %.1f | %d | %d of %d |\n", name, r.idleRSS[name], r.streamRSS[name], r.streamErrs[name], c[1], c[0])
+		p("| %s | %.1f | %.1f | %.1f | %.1f | %d | %d of %d |\n", name, r.idleRSS[name][0], r.idleRSS[name][1],
+			r.streamRSS[name][0], r.streamRSS[name][1], r.streamErrs[name], c[1], c[0])
 	}
 	p("\nRequests sent through Nexus: %d; recorded in its database: %d.\n", nexusSent.Load(), r.records)
 	return b.String()

@@ -32,8 +32,8 @@ type sides struct {
 	client            *http.Client
 }
 
-func (s *sides) direct() side { return s.all[0] }
-func (s *sides) bareSide() side { return s.all[1] }
+func (s *sides) direct() side    { return s.all[0] }
+func (s *sides) bareSide() side  { return s.all[1] }
 func (s *sides) nexusSide() side { return s.all[2] }
 
 const upstreamKey = "sk-ant-api03-bench-0123456789abcdef"
@@ -168,22 +168,28 @@ func withoutVar(env []string, name string) []string {
 	return out
 }
 
-// rss returns the resident memory of the two proxies, in MB.
-func (s *sides) rss() map[string]float64 {
-	out := map[string]float64{}
+// rss returns the resident memory of the two proxies, in MB: total and anonymous.
+func (s *sides) rss() map[string][2]float64 {
+	out := map[string][2]float64{}
 	for _, sd := range s.all[1:] {
-		out[sd.name] = rssMB(sd.pid)
+		out[sd.name] = [2]float64{rssMB(sd.pid), anonMB(sd.pid)}
 	}
 	return out
 }
 
-func rssMB(pid int) float64 {
+func rssMB(pid int) float64 { return procStatusMB(pid, "VmRSS:") }
+
+// anonMB is the anonymous part of the RSS: the heap and stacks, without the file-backed
+// pages of the binary and its shared libraries.
+func anonMB(pid int) float64 { return procStatusMB(pid, "RssAnon:") }
+
+func procStatusMB(pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseFloat(f[1], 64)
 			return kb / 1024
 		}

@@ -1,6 +1,8 @@
 package proxy_test
 
 import (
+	"nexus/conversation"
+
 	"context"
 	"errors"
 	"net/http"
@@ -62,8 +64,11 @@ func TestClientAuthAccepted(t *testing.T) {
 			if rec.ClientKeyID != "main" || rec.Account != "personal" || rec.Rejected != "" {
 				t.Errorf("record key %q account %q rejected %q", rec.ClientKeyID, rec.Account, rec.Rejected)
 			}
-			if string(rec.RequestBody) != messagesBody {
-				t.Errorf("record body %q", rec.RequestBody)
+			if want := conversation.ScanRequestMeta([]byte(messagesBody)).Model; rec.Model != want || want == "" {
+				t.Errorf("record model %q, want %q", rec.Model, want)
+			}
+			if rec.RequestBody != nil {
+				t.Errorf("record kept the body without KeepBodies")
 			}
 		})
 	}

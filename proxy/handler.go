@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"nexus/conversation"
 )
 
 // MaxRequestBytes is the Messages API's own request size limit.
@@ -168,8 +170,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.finishEarly(w, r, rec, start, err)
 		return
 	}
-	rec.RequestBody = body
-	h.cfg.Recorder.Start(rec)
+	if h.cfg.KeepBodies {
+		rec.RequestBody = body
+	}
+	// The request's model, stream flag and session id are read beside the forwarding, not
+	// before it: the start record is sent from there, and finish waits for it.
+	meta := make(chan conversation.RequestMeta, 1)
+	go func(rec Record) {
+		var m conversation.RequestMeta
+		if strings.HasPrefix(rec.Path, "/v1/messages") {
+			m = conversation.ScanRequestMeta(body)
+		}
+		h.cfg.Recorder.Start(withMeta(rec, m))
+		meta <- m
+	}(rec)
 
 	// Full duplex keeps reading the request while the answer streams; without it Go's server
 	// can cut SSE streams under load (golang/go#40747).
@@ -191,7 +205,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// stream cut after the headers were sent); the panic then continues to net/http.
 	defer func() {
 		p := recover()
-		h.finish(r, rec, ex)
+		h.finish(r, withMeta(rec, <-meta), ex)
 		if p != nil {
 			panic(p)
 		}
@@ -200,6 +214,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 var errRequestTimeout = errors.New("request timed out")
+
+// withMeta fills rec's request fields from the body's metadata; the header's session id wins.
+func withMeta(rec Record, m conversation.RequestMeta) Record {
+	rec.Model, rec.Stream = m.Model, m.Stream
+	if rec.SessionID == "" {
+		rec.SessionID = m.SessionID
+	}
+	return rec
+}
 
 // readBody reads the whole request body, up to MaxRequestBytes. The body is kept in memory
 // because a retry must send it again and the recorder reads it.
@@ -328,7 +351,10 @@ func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) {
 	if c := ex.capture; c != nil {
 		s, body, eof, readErr := c.summary()
 		rec.Stream = c.stream != nil
-		rec.Model, rec.MessageID, rec.StopReason, rec.Usage = s.Model, s.MessageID, s.StopReason, s.Usage
+		if s.Model != "" {
+			rec.Model = s.Model
+		}
+		rec.MessageID, rec.StopReason, rec.Usage = s.MessageID, s.StopReason, s.Usage
 		if s.ErrorType != "" {
 			rec.ErrorType, rec.ErrorMessage = s.ErrorType, s.ErrorMessage
 		}

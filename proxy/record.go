@@ -21,11 +21,14 @@ type Record struct {
 	// Account is the keychain account whose credential went upstream; empty for passthrough.
 	Account     string
 	Passthrough bool
-	// SessionID is Claude Code's X-Claude-Code-Session-Id header when sent. The recorder may
-	// fill it from metadata.user_id in the body.
+	// SessionID is Claude Code's X-Claude-Code-Session-Id header, else the session in the
+	// body's metadata.user_id.
 	SessionID string
-	// RequestBody is the request as received. It is shared, not copied: the recorder must not
-	// modify it. Nil for requests rejected before their body was read.
+	// Model and Stream are what the request asked for (the answer's model wins at the end).
+	Model  string
+	Stream bool
+	// RequestBody is the request as received, set only with Config.KeepBodies. It is shared,
+	// not copied: the recorder must not modify it.
 	RequestBody []byte
 	// Rejected is "guard" or "auth" when the proxy refused the request itself.
 	Rejected string
@@ -34,8 +37,6 @@ type Record struct {
 	Status       int
 	ErrorType    string
 	ErrorMessage string
-	Stream       bool
-	Model        string
 	MessageID    string
 	StopReason   string
 	// Incomplete is true when a stream ended without message_stop (cut upstream or by the

@@ -2,7 +2,6 @@ package recording
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
 
 	"nexus/conversation"
@@ -10,8 +9,7 @@ import (
 	"nexus/store"
 )
 
-// toStoreRequest turns a proxy record into a stored request, reading the request body for
-// the model, stream flag and session id, and pricing the usage.
+// toStoreRequest turns a proxy record into a stored request and prices its usage.
 func toStoreRequest(rec proxy.Record, finished bool, prices conversation.PriceTable) store.Request {
 	r := store.Request{
 		ID: rec.ID, StartedAt: rec.StartedAt.UTC(), Method: rec.Method, Path: rec.Path, Query: rec.Query,
@@ -23,18 +21,6 @@ func toStoreRequest(rec proxy.Record, finished bool, prices conversation.PriceTa
 		CacheCreationInputTokens: rec.Usage.CacheCreationInputTokens, CacheReadInputTokens: rec.Usage.CacheReadInputTokens,
 		CacheCreation5m: rec.Usage.CacheCreation5m, CacheCreation1h: rec.Usage.CacheCreation1h,
 		TTFBMs: ms(rec.TTFB), DurationMs: ms(rec.Duration), OverheadMs: ms(rec.Overhead), Attempts: len(rec.Attempts),
-	}
-	if len(rec.RequestBody) > 0 && strings.HasPrefix(rec.Path, "/v1/messages") {
-		meta := conversation.ReadRequestMeta(rec.RequestBody)
-		if r.Model == "" {
-			r.Model = meta.Model
-		}
-		if !finished {
-			r.Stream = meta.Stream
-		}
-		if r.SessionID == "" {
-			r.SessionID = meta.SessionID
-		}
 	}
 	if len(rec.Attempts) > 0 {
 		b, _ := json.Marshal(rec.Attempts)

@@ -12,7 +12,7 @@ func TestToStoreRequest(t *testing.T) {
 	rec := proxy.Record{
 		ID: "r_1", StartedAt: time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("x", 3600)), Method: "POST",
 		Path: "/v1/messages", Query: "beta=true",
-		RequestBody: []byte(`{"model":"claude-sonnet-4-5","stream":true,"metadata":{"user_id":"user_a_account_b_session_s-42"}}`),
+		Model: "claude-sonnet-4-5", Stream: true, SessionID: "s-42",
 	}
 	start := toStoreRequest(rec, false, conversation.DefaultPrices())
 	if start.Model != "claude-sonnet-4-5" || !start.Stream || start.SessionID != "s-42" || start.Kind != "turn" ||

@@ -149,3 +149,24 @@ func (m *memStore) waitRows(t testing.TB, want int) map[string]store.Request {
 }
 
 var _ store.Store = (*memStore)(nil)
+
+// WriteRequests applies the ops in order, all or none like a transaction.
+func (m *memStore) WriteRequests(ctx context.Context, ops []store.RequestOp) error {
+	for _, op := range ops {
+		if err := m.enter(op.Request.ID); err != nil {
+			return err
+		}
+	}
+	for _, op := range ops {
+		var err error
+		if op.Finish {
+			err = m.FinishRequest(ctx, op.Request)
+		} else {
+			err = m.StartRequest(ctx, op.Request)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -125,7 +125,7 @@ func (q *Queue) Run(ctx context.Context) {
 	for {
 		select {
 		case o := <-q.ch:
-			q.write(o)
+			q.writeBatch(q.collect(o))
 		case <-ctx.Done():
 			q.stopMu.Lock()
 			q.stopped = true
@@ -161,6 +161,49 @@ func (q *Queue) Written() int64 { return q.written.Load() }
 
 // Pending reports whether records are waiting in memory or on disk.
 func (q *Queue) Pending() bool { return len(q.ch) > 0 || !q.spool.empty() }
+
+// maxBatch bounds how many writes go to the store in one transaction.
+const maxBatch = 512
+
+// collect returns first and whatever else is queued, up to maxBatch.
+func (q *Queue) collect(first op) []op {
+	batch := []op{first}
+	for len(batch) < maxBatch {
+		select {
+		case o := <-q.ch:
+			batch = append(batch, o)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// writeBatch writes ops in one transaction. When the store is down they go to the spool; when
+// the store refuses the batch for another reason, each op is written alone so that one bad
+// record cannot take the others with it.
+func (q *Queue) writeBatch(batch []op) {
+	if len(batch) == 1 || q.storeDown.Load() {
+		for _, o := range batch {
+			q.write(o)
+		}
+		return
+	}
+	ops := make([]store.RequestOp, len(batch))
+	for i, o := range batch {
+		ops[i] = store.RequestOp{Finish: o.finish, Request: toStoreRequest(o.rec, o.finish, q.prices)}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	err := q.store.WriteRequests(ctx, ops)
+	cancel()
+	if err == nil {
+		q.written.Add(int64(len(ops)))
+		return
+	}
+	for _, o := range batch {
+		q.write(o)
+	}
+}
 
 func (q *Queue) write(o op) {
 	req := toStoreRequest(o.rec, o.finish, q.prices)

@@ -193,7 +193,7 @@ func TestSpoolSurvivesRestart(t *testing.T) {
 	q1, stop := startQueue(t, down, dir, nil)
 	for i := range 50 {
 		rec := proxy.Record{ID: fmt.Sprintf("r-%03d", i), StartedAt: time.Now(), Method: "POST", Path: "/v1/messages",
-			RequestBody: []byte(`{"model":"claude-haiku-4-5","metadata":{"user_id":"user_x_account_y_session_s1"}}`)}
+			Model: "claude-haiku-4-5", SessionID: "s1"}
 		q1.Start(rec)
 		rec.Status, rec.Usage = 200, conversation.Usage{InputTokens: 10, OutputTokens: 5}
 		q1.Finish(rec)

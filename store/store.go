@@ -26,11 +26,20 @@ type Store interface {
 	// the finishing record leaves them empty. Calling it twice leaves one row with the second
 	// call's values.
 	FinishRequest(ctx context.Context, r Request) error
+	// WriteRequests applies starts and finishes in order, in one transaction: all or none.
+	// It is how the recorder writes, in batches.
+	WriteRequests(ctx context.Context, ops []RequestOp) error
 	// ListRequests returns requests newest first.
 	ListRequests(ctx context.Context, f RequestFilter) ([]Request, error)
 	// CountRequests returns the number of recorded requests.
 	CountRequests(ctx context.Context) (int64, error)
 	Close() error
+}
+
+// RequestOp is one write of WriteRequests: a StartRequest, or a FinishRequest when Finish.
+type RequestOp struct {
+	Finish  bool
+	Request Request
 }
 
 // RequestFilter narrows ListRequests. Zero fields do not filter.

@@ -23,18 +23,12 @@ func requestArgs(r store.Request) []any {
 		r.TTFBMs, r.DurationMs, r.OverheadMs, r.Attempts, r.AttemptsJSON, r.HeadersJSON}
 }
 
-// StartRequest implements store.Store.
-func (s *Store) StartRequest(ctx context.Context, r store.Request) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO requests (`+requestColumns+`) VALUES (`+requestPlaceholders+`)
-		ON CONFLICT (id) DO NOTHING`, requestArgs(r)...)
-	return wrap("recording request start", err)
-}
-
-// FinishRequest implements store.Store. Request fields known only at start (model, session)
-// are kept when the finishing record leaves them empty.
-func (s *Store) FinishRequest(ctx context.Context, r store.Request) error {
-	r.Finished = true
-	_, err := s.db.ExecContext(ctx, `INSERT INTO requests (`+requestColumns+`) VALUES (`+requestPlaceholders+`)
+// startSQL inserts a request unless it exists; finishSQL inserts or completes it, keeping
+// the model and session known at start when the finishing record leaves them empty.
+var (
+	startSQL = `INSERT INTO requests (` + requestColumns + `) VALUES (` + requestPlaceholders + `)
+		ON CONFLICT (id) DO NOTHING`
+	finishSQL = `INSERT INTO requests (` + requestColumns + `) VALUES (` + requestPlaceholders + `)
 		ON CONFLICT (id) DO UPDATE SET
 			model = CASE WHEN excluded.model <> '' THEN excluded.model ELSE model END,
 			session_id = CASE WHEN excluded.session_id <> '' THEN excluded.session_id ELSE session_id END,
@@ -48,7 +42,29 @@ func (s *Store) FinishRequest(ctx context.Context, r store.Request) error {
 			cache_creation_5m = excluded.cache_creation_5m, cache_creation_1h = excluded.cache_creation_1h,
 			cost_usd = excluded.cost_usd, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
 			overhead_ms = excluded.overhead_ms, attempts = excluded.attempts,
-			attempt_log = excluded.attempt_log, headers = excluded.headers`, requestArgs(r)...)
+			attempt_log = excluded.attempt_log, headers = excluded.headers`
+)
+
+// opSQL returns the statement and arguments of one write.
+func opSQL(op store.RequestOp) (string, []any) {
+	if op.Finish {
+		op.Request.Finished = true
+		return finishSQL, requestArgs(op.Request)
+	}
+	return startSQL, requestArgs(op.Request)
+}
+
+// StartRequest implements store.Store.
+func (s *Store) StartRequest(ctx context.Context, r store.Request) error {
+	_, err := s.db.ExecContext(ctx, startSQL, requestArgs(r)...)
+	return wrap("recording request start", err)
+}
+
+// FinishRequest implements store.Store. Request fields known only at start (model, session)
+// are kept when the finishing record leaves them empty.
+func (s *Store) FinishRequest(ctx context.Context, r store.Request) error {
+	r.Finished = true
+	_, err := s.db.ExecContext(ctx, finishSQL, requestArgs(r)...)
 	return wrap("recording request end", err)
 }
 
@@ -105,4 +121,20 @@ func scanRequest(rows *sql.Rows) (store.Request, error) {
 		&r.HeadersJSON)
 	r.StartedAt = time.UnixMilli(started).UTC()
 	return r, err
+}
+
+// WriteRequests implements store.Store.
+func (s *Store) WriteRequests(ctx context.Context, ops []store.RequestOp) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap("recording requests", err)
+	}
+	defer tx.Rollback()
+	for _, op := range ops {
+		q, args := opSQL(op)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return wrap("recording requests", err)
+		}
+	}
+	return wrap("recording requests", tx.Commit())
 }

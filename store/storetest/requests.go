@@ -32,6 +32,7 @@ func runRequests(t *testing.T, open Opener) {
 		{"ZeroValues", testZeroValues},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"LargeText", testLargeText},
+		{"WriteRequestsBatch", testWriteRequestsBatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -388,5 +389,36 @@ func testLargeText(t *testing.T, s store.Store) {
 		t.Errorf("large text fields did not round-trip (lengths %d %d %d %d, want %d %d %d %d)",
 			len(got.Error), len(got.AttemptsJSON), len(got.HeadersJSON), len(got.Query),
 			len(r.Error), len(r.AttemptsJSON), len(r.HeadersJSON), len(r.Query))
+	}
+}
+
+// testWriteRequestsBatch: a batch mixes starts and finishes of many requests, in order, the
+// same as the single calls would leave them; replaying the batch changes nothing.
+func testWriteRequestsBatch(t *testing.T, s store.Store) {
+	var ops []store.RequestOp
+	for i := 0; i < 300; i++ {
+		id := fmt.Sprintf("b%03d", i)
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		ops = append(ops, store.RequestOp{Request: started(id, at)})
+		if i%3 != 0 { // a third stay in flight
+			ops = append(ops, store.RequestOp{Finish: true, Request: finished(id, at)})
+		}
+	}
+	for range 2 {
+		if err := s.WriteRequests(ctx(t), ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, s); n != 300 {
+		t.Fatalf("%d rows, want 300", n)
+	}
+	for _, r := range list(t, s, store.RequestFilter{Limit: 1000}) {
+		var i int
+		fmt.Sscanf(r.ID, "b%03d", &i)
+		want := started(r.ID, base.Add(time.Duration(i)*time.Millisecond))
+		if i%3 != 0 {
+			want = finished(r.ID, want.StartedAt)
+		}
+		assertEqual(t, r, want)
 	}
 }
