@@ -38,6 +38,7 @@ type desktop struct {
 	rt       Runtime
 	tray     *Tray // nil without a tray host
 	quitting atomic.Bool
+	closing  atomic.Bool // set in shutdown: the window and the tray are going away
 	log      *slog.Logger
 }
 
@@ -45,6 +46,11 @@ type desktop struct {
 // already running it focuses that one and returns nil.
 func RunDesktop(opts DesktopOptions) error {
 	log := opts.Logger
+	if generatingBindings {
+		// The bindings generator runs this binary only to read the bound methods: it must not
+		// open the user's database or keychain.
+		return wails.Run(&options.App{Title: Title, Bind: []any{&App{}}})
+	}
 	if focusRunningInstance(log) {
 		return nil
 	}
@@ -91,6 +97,9 @@ func RunDesktop(opts DesktopOptions) error {
 func (d *desktop) startup(ctx context.Context) {
 	d.app.setContext(ctx)
 	d.engine.OnChange(func() {
+		if d.closing.Load() {
+			return
+		}
 		d.app.emitStatus()
 		if d.tray != nil {
 			d.tray.SetRunning(d.engine.Status(ctx).Running)
@@ -128,6 +137,7 @@ func (d *desktop) beforeClose(ctx context.Context) (prevent bool) {
 }
 
 func (d *desktop) shutdown(ctx context.Context) {
+	d.closing.Store(true)
 	if d.tray != nil {
 		d.tray.Stop()
 	}

@@ -70,6 +70,9 @@ func (t *Tray) Start() { t.start() }
 // Stop removes the tray icon and ends its loop.
 func (t *Tray) Stop() {
 	close(t.done)
+	t.mu.Lock()
+	t.toggle = nil // no more icon or label updates on a closing connection
+	t.mu.Unlock()
 	defer func() { _ = recover() }() // systray v1.12.2 panics when D-Bus went away (fyne-io/systray#121)
 	t.end()
 }
@@ -108,15 +111,34 @@ func (t *Tray) ready() {
 	t.toggle = toggle
 	t.showLocked()
 	t.mu.Unlock()
+	// fyne systray drops a click while the previous one is still being handled, so the loop
+	// only queues clicks; a worker runs them in order.
+	work := make(chan func(), 8)
 	go func() {
 		for {
 			select {
+			case fn := <-work:
+				fn()
+			case <-t.done:
+				return
+			}
+		}
+	}()
+	go func() {
+		for {
+			var fn func()
+			select {
 			case <-toggle.ClickedCh:
-				t.onToggle()
+				fn = t.onToggle
 			case <-open.ClickedCh:
-				t.onOpen()
+				fn = t.onOpen
 			case <-quit.ClickedCh:
-				t.onQuit()
+				fn = t.onQuit
+			case <-t.done:
+				return
+			}
+			select {
+			case work <- fn:
 			case <-t.done:
 				return
 			}

@@ -11,6 +11,7 @@ import (
 type exchange struct {
 	start  time.Time
 	cancel context.CancelCauseFunc
+	body   *requestBody
 
 	mu        sync.Mutex // guards the fields below
 	sentAt    time.Time  // the first attempt went upstream

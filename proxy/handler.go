@@ -4,10 +4,8 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
@@ -165,25 +163,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	body, err := readBody(r)
-	if err != nil {
-		h.finishEarly(w, r, rec, start, err)
+	if r.ContentLength > MaxRequestBytes {
+		h.finishEarly(w, r, rec, start, errTooLargeBody)
 		return
 	}
-	if h.cfg.KeepBodies {
-		rec.RequestBody = body
-	}
-	// The request's model, stream flag and session id are read beside the forwarding, not
-	// before it: the start record is sent from there, and finish waits for it.
+	// The request's model, stream flag and session id are read from the body once it has
+	// passed, beside the forwarding: the start record is sent from there, and finish waits
+	// for it.
 	meta := make(chan conversation.RequestMeta, 1)
-	go func(rec Record) {
+	startRecord := func(body []byte) {
 		var m conversation.RequestMeta
 		if strings.HasPrefix(rec.Path, "/v1/messages") {
 			m = conversation.ScanRequestMeta(body)
 		}
-		h.cfg.Recorder.Start(withMeta(rec, m))
+		r := withMeta(rec, m)
+		if h.cfg.KeepBodies {
+			r.RequestBody = body
+		}
+		h.cfg.Recorder.Start(r)
 		meta <- m
-	}(rec)
+	}
+	body := newRequestBody(r.Body, r.ContentLength, startRecord)
 
 	// Full duplex keeps reading the request while the answer streams; without it Go's server
 	// can cut SSE streams under load (golang/go#40747).
@@ -196,16 +196,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: start, cancel: cancel}
 	auth := upstreamAuth{cred: cred, clientKey: r.Header.Get(headerClientKey)}
 	ctx = context.WithValue(context.WithValue(ctx, exchangeKey{}, ex), upstreamAuthKey{}, auth)
+	ex.body = body
 	out := r.WithContext(ctx)
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.ContentLength = int64(len(body))
-	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	out.Body, _ = body.reader()
+	out.GetBody = body.reader
 
 	// The record is finished even when ReverseProxy aborts the response with a panic (a
 	// stream cut after the headers were sent); the panic then continues to net/http.
 	defer func() {
 		p := recover()
-		h.finish(r, withMeta(rec, <-meta), ex)
+		h.finish(r, h.requestMeta(rec, body, meta), ex)
 		if p != nil {
 			panic(p)
 		}
@@ -224,28 +224,30 @@ func withMeta(rec Record, m conversation.RequestMeta) Record {
 	return rec
 }
 
-// readBody reads the whole request body, up to MaxRequestBytes. The body is kept in memory
-// because a retry must send it again and the recorder reads it.
-func readBody(r *http.Request) ([]byte, error) {
-	if r.ContentLength > MaxRequestBytes {
-		return nil, errTooLargeBody
+// requestMeta fills rec from the body: from the start record already sent when the body
+// was complete, else (the body never finished: the client or upstream gave up) from the part
+// read, sending the start record now.
+func (h *Handler) requestMeta(rec Record, body *requestBody, meta chan conversation.RequestMeta) Record {
+	buf, claimed, _ := body.take()
+	if claimed {
+		rec = withMeta(rec, <-meta)
+		if h.cfg.KeepBodies {
+			rec.RequestBody = buf
+		}
+		return rec
 	}
-	size := r.ContentLength
-	if size < 0 || size > MaxRequestBytes {
-		size = 0
+	var m conversation.RequestMeta
+	if strings.HasPrefix(rec.Path, "/v1/messages") {
+		m = conversation.ScanRequestMeta(buf)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, MaxRequestBytes+1))
-	if err != nil {
-		return nil, err
+	rec = withMeta(rec, m)
+	start := rec
+	if h.cfg.KeepBodies {
+		start.RequestBody, rec.RequestBody = buf, buf
 	}
-	if n > MaxRequestBytes {
-		return nil, errTooLargeBody
-	}
-	return buf.Bytes(), nil
+	h.cfg.Recorder.Start(start)
+	return rec
 }
-
-var errTooLargeBody = errors.New("request body is larger than 32 MB, the API's limit")
 
 // finishEarly answers and records a request whose body could not be read.
 func (h *Handler) finishEarly(w http.ResponseWriter, r *http.Request, rec Record, start time.Time, err error) {
@@ -308,7 +310,13 @@ func (h *Handler) modifyResponse(resp *http.Response) error {
 func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	ex := exchangeFrom(r.Context())
 	status, typ, msg := http.StatusBadGateway, errAPI, "upstream unreachable: "+err.Error()
+	var bodyErr error
+	if ex != nil && ex.body != nil {
+		_, _, bodyErr = ex.body.peek()
+	}
 	switch {
+	case errors.Is(bodyErr, errTooLargeBody):
+		status, typ, msg = http.StatusRequestEntityTooLarge, errTooLarge, errTooLargeBody.Error()
 	case errors.Is(context.Cause(r.Context()), errRequestTimeout):
 		status, typ, msg = http.StatusGatewayTimeout, errTimeout, "upstream did not answer in time"
 	case r.Context().Err() != nil:

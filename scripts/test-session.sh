@@ -7,6 +7,8 @@ set -euo pipefail
 if [ -n "${NEXUS_TEST_SESSION:-}" ]; then
   exec "$@" # already inside one
 fi
+# Keep Go's build cache where it is: XDG_CACHE_HOME below would move it and rebuild everything.
+export GOCACHE="${GOCACHE:-$(go env GOCACHE)}"
 tmp=$(mktemp -d /tmp/nexus-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/data" "$tmp/cache" "$tmp/config" "$tmp/runtime"

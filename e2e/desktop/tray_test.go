@@ -4,6 +4,7 @@ package desktop
 
 import (
 	"bytes"
+	"path/filepath"
 	"testing"
 )
 
@@ -48,6 +49,9 @@ func TestTray(t *testing.T) {
 	app.waitFor(t, stepTimeout, `the window to show again after "Open Nexus"`, func() bool { return app.visibleWindow(t) != "" })
 
 	iconRunning := tray.iconPixmap(t)
+	if len(iconRunning) < 100 {
+		t.Errorf("the tray icon has no pixels: IconPixmap is %d bytes", len(iconRunning))
+	}
 	tray.click(t, "Stop proxy")
 	app.waitFor(t, stepTimeout, "the proxy's port to refuse connections", app.portRefused)
 	app.waitFor(t, stepTimeout, `the tray menu to offer "Start proxy"`, func() bool { return tray.hasLabel("Start proxy") })
@@ -64,6 +68,9 @@ func TestTray(t *testing.T) {
 	app.waitFor(t, stepTimeout, `the tray menu to offer "Stop proxy" again`, func() bool { return tray.hasLabel("Stop proxy") })
 	app.waitFor(t, stepTimeout, "the tray icon to show running again", func() bool { return bytes.Equal(tray.iconPixmap(t), iconRunning) })
 	app.waitFor(t, stepTimeout, "proxy_enabled true in the settings file", func() bool { return app.proxyEnabledSaved(true) })
+	settings := filepath.Join(app.configHome, "nexus", "settings.json")
+	checkMode(t, filepath.Dir(settings), 0o700)
+	checkMode(t, settings, 0o600)
 
 	tray.click(t, "Quit")
 	if code := app.wait(t, exitTimeout); code != 0 {

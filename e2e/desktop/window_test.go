@@ -42,7 +42,7 @@ func TestWindow(t *testing.T) {
 	checkMode(t, app.dataDir, 0o700)
 	checkMode(t, filepath.Join(app.dataDir, "nexus.db"), 0o600)
 	if out := app.output(); strings.Contains(out, "level=ERROR") {
-		t.Errorf("the app logged an error:\n%s", out)
+		t.Error("the app logged an error (its output follows)")
 	}
 
 	if err := app.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -50,6 +50,12 @@ func TestWindow(t *testing.T) {
 	}
 	if code := app.wait(t, exitTimeout); code != 0 {
 		t.Errorf("exit code after SIGTERM = %d, want 0", code)
+	}
+	// GTK and WebKit report misuse (such as calling into a destroyed web view) as CRITICAL.
+	for _, bad := range []string{"panic:", "CRITICAL **"} {
+		if strings.Contains(app.output(), bad) {
+			t.Errorf("the app's output has %q (it follows)", bad)
+		}
 	}
 	// Saved on exit, if at all: the settings file must be owner-only too.
 	settings := filepath.Join(app.configHome, "nexus", "settings.json")
@@ -75,30 +81,48 @@ type shotStats struct {
 
 func (s shotStats) painted() bool { return s.colours >= minColours && s.stddev >= minStddev }
 
-// waitPainted screenshots the screen to shot until the window's region is painted and has not
-// changed for two seconds (on a busy machine software-rendered WebKit paints the Home view in
-// several slow frames), and fails if it stays blank.
+// waitPainted screenshots the screen until the window's region is painted and has not changed
+// for settleTime (on a busy machine software-rendered WebKit paints the Home view in several
+// slow frames), keeps the last screenshot at shot, and fails if the window stays blank.
 func waitPainted(t *testing.T, app *nexusApp, win, shot string) {
 	t.Helper()
+	const settleTime = 3 * time.Second
 	crop := windowGeometry(t, app, win)
+	f, err := os.CreateTemp(filepath.Dir(shot), ".window-home-*.png") // renamed onto shot: no torn file
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	tmp := f.Name()
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(tmp) })
+	keep := func() {
+		if err := os.Rename(tmp, shot); err != nil {
+			t.Error(err)
+		}
+	}
+
 	deadline := time.Now().Add(startTimeout)
 	var last shotStats
 	var changedAt time.Time
 	for {
-		if _, err := app.x(t, "import", "-window", "root", shot); err != nil {
+		if _, err := app.x(t, "import", "-window", "root", tmp); err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
-		s := imageStats(t, app, shot, crop)
+		s := imageStats(t, app, tmp, crop)
 		if s.signature != last.signature {
 			changedAt = time.Now()
 		}
 		last = s
-		settled := time.Since(changedAt) >= 2*time.Second
-		if s.painted() && settled {
+		if s.painted() && time.Since(changedAt) >= settleTime {
+			keep()
 			t.Logf("window %s (%s): %d colours, standard deviation %.3f", win, crop, s.colours, s.stddev)
 			return
 		}
 		if time.Now().After(deadline) {
+			keep()
 			if !s.painted() {
 				t.Fatalf("the window looks blank after %v: %d colours (want ≥ %d), standard deviation %.3f (want ≥ %.2f); see %s",
 					startTimeout, s.colours, minColours, s.stddev, minStddev, shot)
