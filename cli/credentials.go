@@ -30,6 +30,9 @@ func runCredentials(args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
+		if err := credentials.ValidateName(name); err != nil { // before waiting on stdin
+			return err
+		}
 		key, err := readSecret(stdio.Stdin)
 		if err != nil {
 			return err
@@ -158,7 +161,7 @@ func runClientKey(args []string, stdio IO) error {
 		if err := v.RotateClientKey(credentials.MainClientKey); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdio.Stderr, "rotated: the old client key no longer works; a running proxy picks the new one up on restart")
+		fmt.Fprintln(stdio.Stderr, "rotated: the old client key no longer works (a running Nexus switches within a few seconds); update your clients")
 	default:
 		return fmt.Errorf("%w: nexus client-key show|rotate", errUsage)
 	}

@@ -20,6 +20,9 @@ func runRequests(ctx context.Context, args []string, stdio IO) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *limit < 1 {
+		return fmt.Errorf("%w: --limit %d: give a positive number", errUsage, *limit)
+	}
 	cfg, err := c.resolve()
 	if err != nil {
 		return err

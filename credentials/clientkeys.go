@@ -6,16 +6,19 @@ import (
 )
 
 // EnsureClientKey creates client key id (bound to account, "" for the default) when it does
-// not exist yet, and reports whether it did.
+// not exist yet, or when its keychain item has gone, and reports whether it did.
 func (v *Vault) EnsureClientKey(id, account string) (bool, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if err := v.reloadLocked(); err != nil {
 		return false, err
 	}
-	for _, k := range v.idx.ClientKeys {
-		if k.ID == id {
-			return false, nil
+	for _, k := range v.keys {
+		if k.id == id {
+			if k.loaded {
+				return false, nil
+			}
+			account = k.account // recreated with its binding
 		}
 	}
 	return true, v.putClientKeyLocked(id, account, NewClientKey())
@@ -68,7 +71,7 @@ func (v *Vault) putClientKeyLocked(id, account, key string) error {
 	// The new key's digest replaces the old one: the old key no longer authenticates.
 	for i := range v.keys {
 		if v.keys[i].id == id {
-			v.keys[i].digest = keyDigest(key)
+			v.keys[i].digest, v.keys[i].loaded = keyDigest(key), true
 		}
 	}
 	return nil
@@ -76,14 +79,16 @@ func (v *Vault) putClientKeyLocked(id, account, key string) error {
 
 // reloadKeysLocked rebuilds the client key table's bindings from the index, keeping digests.
 func (v *Vault) reloadKeysLocked() {
-	digests := make(map[string][32]byte, len(v.keys))
+	old := make(map[string]loadedKey, len(v.keys))
 	for _, k := range v.keys {
-		digests[k.id] = k.digest
+		old[k.id] = k
 	}
-	v.keys = v.keys[:0]
+	keys := make([]loadedKey, 0, len(v.idx.ClientKeys))
 	for _, k := range v.idx.ClientKeys {
-		v.keys = append(v.keys, loadedKey{id: k.ID, account: k.Account, digest: digests[k.ID]})
+		o := old[k.ID]
+		keys = append(keys, loadedKey{id: k.ID, account: k.Account, digest: o.digest, loaded: o.loaded})
 	}
+	v.keys = keys
 }
 
 // ClientKey reads client key id from the keychain (for `nexus client-key show` and copying).
@@ -114,7 +119,7 @@ func (v *Vault) Authenticate(presented string) (id, account string, ok bool) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	for _, k := range v.keys {
-		if digestsEqual(d, k.digest) && !ok {
+		if digestsEqual(d, k.digest) && k.loaded && !ok {
 			id, account, ok = k.id, k.account, true
 		}
 	}

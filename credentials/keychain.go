@@ -38,20 +38,30 @@ type Keychain interface {
 // because a Secret Service can hang (a locked collection waiting for a prompt).
 type SystemKeychain struct {
 	Timeout time.Duration // default 3 s
+	// Service is the keychain service the items live under; empty means Service. Tests set
+	// their own so that they never meet the user's (or another test's) accounts.
+	Service string
+}
+
+func (k SystemKeychain) service() string {
+	if k.Service == "" {
+		return Service
+	}
+	return k.Service
 }
 
 func (k SystemKeychain) Get(item string) (string, error) {
 	var v string
-	err := k.call(func() (err error) { v, err = keyring.Get(Service, item); return err })
+	err := k.call(func() (err error) { v, err = keyring.Get(k.service(), item); return err })
 	return v, err
 }
 
 func (k SystemKeychain) Set(item, secret string) error {
-	return k.call(func() error { return keyring.Set(Service, item, secret) })
+	return k.call(func() error { return keyring.Set(k.service(), item, secret) })
 }
 
 func (k SystemKeychain) Delete(item string) error {
-	return k.call(func() error { return keyring.Delete(Service, item) })
+	return k.call(func() error { return keyring.Delete(k.service(), item) })
 }
 
 func (k SystemKeychain) call(fn func() error) error {

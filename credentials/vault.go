@@ -72,6 +72,9 @@ type Vault struct {
 type loadedKey struct {
 	id, account string
 	digest      [32]byte
+	// loaded is false when the index lists the key but the keychain has no such item: it
+	// authenticates nothing, and EnsureClientKey makes a new one.
+	loaded bool
 }
 
 // OpenVault loads the index, the client keys and the account secrets from kc. It fails with
@@ -118,6 +121,11 @@ func (v *Vault) reloadLocked() error {
 			}
 		}
 		s, err := v.kc.Get(accountItem(a.Name))
+		if errors.Is(err, ErrNotFound) {
+			// Deleted behind the index's back: the account stays listed, without a secret,
+			// so that the others keep working and the user can add it again or remove it.
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("reading account %q from the keychain: %w", a.Name, err)
 		}
@@ -127,21 +135,28 @@ func (v *Vault) reloadLocked() error {
 	for _, k := range v.idx.ClientKeys {
 		oldKeys[k.ID] = k
 	}
-	digests := make(map[string][32]byte, len(v.keys))
+	loaded := make(map[string][32]byte, len(v.keys))
 	for _, k := range v.keys {
-		digests[k.id] = k.digest
+		if k.loaded {
+			loaded[k.id] = k.digest
+		}
 	}
 	keys := make([]loadedKey, 0, len(idx.ClientKeys))
 	for _, k := range idx.ClientKeys {
-		d, ok := digests[k.ID]
-		if old, known := oldKeys[k.ID]; !ok || !known || old != k {
+		lk := loadedKey{id: k.ID, account: k.Account}
+		lk.digest, lk.loaded = loaded[k.ID]
+		if old, known := oldKeys[k.ID]; !lk.loaded || !known || old != k {
 			s, err := v.kc.Get(clientKeyItem(k.ID))
-			if err != nil {
+			switch {
+			case errors.Is(err, ErrNotFound):
+				lk.digest, lk.loaded = [32]byte{}, false
+			case err != nil:
 				return fmt.Errorf("reading client key %q from the keychain: %w", k.ID, err)
+			default:
+				lk.digest, lk.loaded = keyDigest(s), true
 			}
-			d = keyDigest(s)
 		}
-		keys = append(keys, loadedKey{id: k.ID, account: k.Account, digest: d})
+		keys = append(keys, lk)
 	}
 	v.idx, v.secrets, v.keys = idx, secrets, keys
 	return nil
@@ -168,8 +183,14 @@ func (v *Vault) copyIndexLocked() index {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 
-// ValidateName checks an account name: 1-64 letters, digits, '.', '_', '@' or '-'.
+// ValidateName checks an account name: 1-64 letters, digits, '.', '_', '@' or '-', and not a
+// key (names are listed in the clear).
 func ValidateName(name string) error {
+	if strings.HasPrefix(name, "sk-ant-") || strings.HasPrefix(name, ClientKeyPrefix) {
+		// Not repeated in the message: it is a secret.
+		return errors.New("the account name looks like a key: keys are read from stdin, never from the command line " +
+			"(where other users can see them); if that was a real key, rotate it, as it is now in your shell history")
+	}
 	if !validName.MatchString(name) {
 		return fmt.Errorf("account name %q: use 1-64 letters, digits, '.', '_', '@' or '-'", name)
 	}
@@ -185,6 +206,13 @@ func (v *Vault) AddAPIKey(name, key string) error {
 	key = strings.TrimSpace(key)
 	if !strings.HasPrefix(key, "sk-ant-") || len(key) < 20 {
 		return errors.New("that does not look like an Anthropic API key (they start with sk-ant-)")
+	}
+	for _, c := range []byte(key) {
+		// A space, a line break or a control character inside means a bad paste (two keys,
+		// a wrapped line); such a key could never be sent as a header.
+		if c <= ' ' || c >= 0x7f {
+			return errors.New("that does not look like an Anthropic API key: it contains spaces, line breaks or other characters keys never have")
+		}
 	}
 	return v.addAccount(Account{Name: name, Kind: KindAPIKey, Created: v.now().UTC(), Masked: Mask(key)}, key)
 }
@@ -246,11 +274,13 @@ func (v *Vault) Remove(name string) error {
 	if err := v.saveIndexLocked(idx); err != nil {
 		return err
 	}
-	if err := v.kc.Delete(accountItem(name)); err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("deleting account %q: %w", name, err)
-	}
+	// The account is gone from the index: memory follows before the secret is deleted, so
+	// that a failure there leaves only an unlisted item, not a Vault at odds with its index.
 	delete(v.secrets, name)
 	v.reloadKeysLocked()
+	if err := v.kc.Delete(accountItem(name)); err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("deleting account %q's secret: %w", name, err)
+	}
 	return nil
 }
 
@@ -295,7 +325,9 @@ func (v *Vault) DefaultAccount() string {
 }
 
 // Secret returns the kind and secret of account, or of the default account when account is
-// "". It returns ErrNoAccount when there is none. It reads the in-memory cache only.
+// "". It returns ErrNoAccount when there is none, and an error wrapping ErrNotFound when the
+// account is listed but its secret has gone from the keychain. It reads the in-memory cache
+// only.
 func (v *Vault) Secret(account string) (string, Kind, string, error) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
@@ -310,7 +342,11 @@ func (v *Vault) Secret(account string) (string, Kind, string, error) {
 		}
 		return "", "", "", fmt.Errorf("%w: %q", ErrNoAccount, account)
 	}
-	return name, v.idx.Accounts[i].Kind, v.secrets[name], nil
+	secret, ok := v.secrets[name]
+	if !ok {
+		return "", "", "", fmt.Errorf("account %q: its secret is %w (add it again, or remove the account)", name, ErrNotFound)
+	}
+	return name, v.idx.Accounts[i].Kind, secret, nil
 }
 
 func indexOfAccount(as []Account, name string) int {

@@ -30,10 +30,15 @@ func ApplyEnv(s *Settings, getenv func(string) string) error {
 		}
 		s.Port = p
 	}
-	for name, dst := range map[string]*bool{
-		"STORAGE_ENABLED":    &s.StorageEnabled,
-		"ENABLE_CLIENT_AUTH": &s.ClientAuth,
+	// In the contract's order, so that the first malformed variable is always the one named.
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{
+		{"STORAGE_ENABLED", &s.StorageEnabled},
+		{"ENABLE_CLIENT_AUTH", &s.ClientAuth},
 	} {
+		name, dst := b.name, b.dst
 		v := getenv(name)
 		if v == "" {
 			continue
