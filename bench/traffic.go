@@ -65,6 +65,9 @@ func (s *sides) newRequest(sd side, body []byte, scenario string) *http.Request 
 	req.Header.Set("anthropic-version", "2023-06-01")
 	req.Header.Set("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14")
 	req.Header.Set("x-api-key", sd.key)
+	// Claude Code sends its session id with every request (and so the proxy need not read
+	// the body for it).
+	req.Header.Set("X-Claude-Code-Session-Id", "0b8e7d1a-2f7c-4f7e-9a55-3f0f2f9d2b11")
 	if scenario != "" {
 		req.Header.Set("x-fake-scenario", scenario)
 	}

@@ -10,26 +10,23 @@ var errTooLargeBody = errors.New("request body is larger than 32 MB, the API's l
 
 // requestBody forwards the client's request body upstream as it arrives — so the proxy adds
 // no store-and-forward delay — while keeping a copy: a retry replays the copy and then goes on
-// reading, and the recorder reads the copy once the body is complete. It enforces
+// reading, and the recorder reads the copy afterwards. It enforces
 // MaxRequestBytes.
 type requestBody struct {
 	src io.Reader
-	// onComplete runs once, on its own goroutine, when the whole body has been read.
-	onComplete func(body []byte)
 
-	mu      sync.Mutex // guards the fields below; held across reads of src
-	buf     []byte
-	done    bool  // src reached EOF
-	err     error // a read error from src, or errTooLargeBody
-	claimed bool  // the complete body was handed to onComplete (or taken by take)
+	mu   sync.Mutex // guards the fields below; held across reads of src
+	buf  []byte
+	done bool  // src reached EOF
+	err  error // a read error from src, or errTooLargeBody
 }
 
-func newRequestBody(src io.Reader, size int64, onComplete func([]byte)) *requestBody {
-	capacity := 0
+func newRequestBody(src io.Reader, size int64) *requestBody {
+	capacity := minBodyClass // unknown length (chunked): start small, grow as needed
 	if size > 0 && size <= MaxRequestBytes {
 		capacity = int(size)
 	}
-	return &requestBody{src: src, buf: make([]byte, 0, capacity), onComplete: onComplete}
+	return &requestBody{src: src, buf: getBodyBuffer(capacity)}
 }
 
 // reader returns a reader over the whole body from its start: the first attempt's body, and
@@ -74,10 +71,6 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 	switch {
 	case errors.Is(err, io.EOF):
 		b.done = true
-		if !b.claimed && b.onComplete != nil {
-			b.claimed = true
-			go b.onComplete(b.buf)
-		}
 	case err != nil:
 		b.err = err
 	}
@@ -86,19 +79,24 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 
 func (r *bodyReader) Close() error { return nil }
 
-// take returns the body read so far and whether onComplete has run (or will): the caller
-// that gets claimed false owns the recording of the body's metadata.
-func (b *requestBody) take() (body []byte, claimed bool, err error) {
+// take returns the body read so far and the read error, if any.
+func (b *requestBody) take() ([]byte, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	claimed = b.claimed
-	b.claimed = true
-	return b.buf, claimed, b.err
+	return b.buf, b.err
 }
 
-// peek is take without claiming: for error reporting.
-func (b *requestBody) peek() ([]byte, bool, error) {
+// release returns the copy to the pool once nobody needs it (the recorder keeps no body). A
+// reader still held by an abandoned attempt then reads nothing more.
+func (b *requestBody) release() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf, b.claimed, b.err
+	buf := b.buf
+	b.buf, b.done = nil, true
+	if b.err == nil {
+		b.err = errBodyReleased
+	}
+	b.mu.Unlock()
+	putBodyBuffer(buf)
 }
+
+var errBodyReleased = errors.New("request finished")

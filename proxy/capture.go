@@ -85,14 +85,13 @@ func (c *capture) Close() error {
 	return c.body.Close()
 }
 
-// summary returns what the answer said, how it ended, and the kept bytes.
+// summary returns what a stream said (a JSON answer is left to the caller to read from the
+// kept bytes), how the answer ended, and the kept bytes.
 func (c *capture) summary() (s conversation.ResponseSummary, body []byte, eof bool, readErr error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stream != nil {
 		s = c.stream.Summary()
-	} else if c.eof {
-		s = conversation.ReadJSONResponse(c.buf)
 	}
 	return s, c.buf, c.eof, c.readErr
 }

@@ -167,23 +167,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.finishEarly(w, r, rec, start, errTooLargeBody)
 		return
 	}
-	// The request's model, stream flag and session id are read from the body once it has
-	// passed, beside the forwarding: the start record is sent from there, and finish waits
-	// for it.
-	meta := make(chan conversation.RequestMeta, 1)
-	startRecord := func(body []byte) {
-		var m conversation.RequestMeta
-		if strings.HasPrefix(rec.Path, "/v1/messages") {
-			m = conversation.ScanRequestMeta(body)
-		}
-		r := withMeta(rec, m)
-		if h.cfg.KeepBodies {
-			r.RequestBody = body
-		}
-		h.cfg.Recorder.Start(r)
-		meta <- m
-	}
-	body := newRequestBody(r.Body, r.ContentLength, startRecord)
+	// The start record goes now, before forwarding; the body's metadata is read afterwards,
+	// off the response path, and only when the answer does not tell (see record).
+	h.cfg.Recorder.Start(rec)
+	body := newRequestBody(r.Body, r.ContentLength)
 
 	// Full duplex keeps reading the request while the answer streams; without it Go's server
 	// can cut SSE streams under load (golang/go#40747).
@@ -205,7 +192,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// stream cut after the headers were sent); the panic then continues to net/http.
 	defer func() {
 		p := recover()
-		h.finish(r, h.requestMeta(rec, body, meta), ex)
+		rec, answer := h.finish(r, rec, ex)
+		h.record(rec, body, answer)
 		if p != nil {
 			panic(p)
 		}
@@ -215,37 +203,50 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 var errRequestTimeout = errors.New("request timed out")
 
-// withMeta fills rec's request fields from the body's metadata; the header's session id wins.
+// withMeta fills the request fields rec does not have yet from the body's metadata: the
+// header's session id and the answer's model win.
 func withMeta(rec Record, m conversation.RequestMeta) Record {
-	rec.Model, rec.Stream = m.Model, m.Stream
+	if rec.Model == "" {
+		rec.Model = m.Model
+	}
+	rec.Stream = rec.Stream || m.Stream
 	if rec.SessionID == "" {
 		rec.SessionID = m.SessionID
 	}
 	return rec
 }
 
-// requestMeta fills rec from the body: from the start record already sent when the body
-// was complete, else (the body never finished: the client or upstream gave up) from the part
-// read, sending the start record now.
-func (h *Handler) requestMeta(rec Record, body *requestBody, meta chan conversation.RequestMeta) Record {
-	buf, claimed, _ := body.take()
-	if claimed {
-		rec = withMeta(rec, <-meta)
-		if h.cfg.KeepBodies {
-			rec.RequestBody = buf
-		}
-		return rec
-	}
-	var m conversation.RequestMeta
-	if strings.HasPrefix(rec.Path, "/v1/messages") {
-		m = conversation.ScanRequestMeta(buf)
-	}
-	rec = withMeta(rec, m)
-	start := rec
+// record hands the finished rec to the recorder without delaying the response: on its own
+// goroutine it reads the JSON answer (when there is one) for usage, and the request body for
+// the model and session only when neither the answer nor the headers told them.
+func (h *Handler) record(rec Record, body *requestBody, answer []byte) {
+	buf, _ := body.take()
 	if h.cfg.KeepBodies {
-		start.RequestBody, rec.RequestBody = buf, buf
+		rec.RequestBody = buf
 	}
-	h.cfg.Recorder.Start(start)
+	go func() {
+		if answer != nil {
+			rec = withAnswer(rec, conversation.ReadJSONResponse(answer))
+		}
+		if (rec.Model == "" || rec.SessionID == "") && strings.HasPrefix(rec.Path, "/v1/messages") {
+			rec = withMeta(rec, conversation.ScanRequestMeta(buf))
+		}
+		if !h.cfg.KeepBodies {
+			body.release()
+		}
+		h.cfg.Recorder.Finish(rec)
+	}()
+}
+
+// withAnswer fills rec from a summary of the answer.
+func withAnswer(rec Record, s conversation.ResponseSummary) Record {
+	if s.Model != "" {
+		rec.Model = s.Model
+	}
+	rec.MessageID, rec.StopReason, rec.Usage = s.MessageID, s.StopReason, s.Usage
+	if s.ErrorType != "" {
+		rec.ErrorType, rec.ErrorMessage = s.ErrorType, s.ErrorMessage
+	}
 	return rec
 }
 
@@ -312,7 +313,7 @@ func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, err erro
 	status, typ, msg := http.StatusBadGateway, errAPI, "upstream unreachable: "+err.Error()
 	var bodyErr error
 	if ex != nil && ex.body != nil {
-		_, _, bodyErr = ex.body.peek()
+		_, bodyErr = ex.body.take()
 	}
 	switch {
 	case errors.Is(bodyErr, errTooLargeBody):
@@ -334,8 +335,8 @@ func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, err erro
 	h.log.Warn("upstream error", "path", r.URL.Path, "status", status, "error", err)
 }
 
-// finish completes rec from the exchange and hands it to the recorder.
-func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) {
+// finish completes rec from the exchange; a whole JSON answer is returned to be read later.
+func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) (_ Record, answer []byte) {
 	end := time.Now()
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
@@ -359,12 +360,10 @@ func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) {
 	if c := ex.capture; c != nil {
 		s, body, eof, readErr := c.summary()
 		rec.Stream = c.stream != nil
-		if s.Model != "" {
-			rec.Model = s.Model
-		}
-		rec.MessageID, rec.StopReason, rec.Usage = s.MessageID, s.StopReason, s.Usage
-		if s.ErrorType != "" {
-			rec.ErrorType, rec.ErrorMessage = s.ErrorType, s.ErrorMessage
+		if rec.Stream {
+			rec = withAnswer(rec, s)
+		} else if eof {
+			answer = body // read later, off the response path
 		}
 		if h.cfg.KeepBodies {
 			rec.ResponseBody = body
@@ -390,5 +389,5 @@ func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) {
 			}
 		}
 	}
-	h.cfg.Recorder.Finish(rec)
+	return rec, answer
 }
