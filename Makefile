@@ -7,7 +7,7 @@ BIN := build/bin/nexus
 TAGS := desktop,production,webkit2_41
 export CGO_ENABLED := 1
 
-.PHONY: run build deps frontend bindings test test-go test-frontend test-e2e bench clean
+.PHONY: run build deps deps-runtime frontend bindings test test-go test-frontend test-e2e bench clean
 
 run: build
 	./$(BIN)
@@ -35,10 +35,15 @@ frontend: bindings
 test: deps
 	scripts/test-session.sh $(MAKE) --no-print-directory test-go test-frontend test-e2e
 
+# Every fuzz target runs for a bounded time (FUZZTIME each).
+FUZZ_TARGETS := FuzzSSEParser FuzzStreamReader FuzzReadJSONResponse FuzzUsage FuzzScanRequestMeta
+FUZZTIME ?= 10s
+
 test-go:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./proxy/... ./recording/...
+	for f in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./conversation/ || exit 1; done
 
 test-frontend: bindings
 	cd frontend && npm run check && npm test
