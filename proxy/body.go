@@ -17,8 +17,9 @@ type requestBody struct {
 
 	mu   sync.Mutex // guards the fields below; held across reads of src
 	buf  []byte
-	done bool  // src reached EOF
-	err  error // a read error from src, or errTooLargeBody
+	done     bool  // src reached EOF
+	err      error // a read error from src, or errTooLargeBody
+	detached bool  // the handler returned: src belongs to net/http again
 }
 
 func newRequestBody(src io.Reader, size int64) *requestBody {
@@ -61,6 +62,9 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 	if b.done {
 		return 0, io.EOF
 	}
+	if b.detached {
+		return 0, errBodyReleased
+	}
 	n, err := b.src.Read(p)
 	if len(b.buf)+n > MaxRequestBytes {
 		b.err = errTooLargeBody
@@ -84,6 +88,15 @@ func (b *requestBody) take() ([]byte, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf, b.err
+}
+
+// detach stops all reading from the client's body; the handler calls it before returning, so
+// that an attempt the transport abandoned cannot read the connection net/http reuses. It
+// waits for a read in progress, as net/http's own body Close does.
+func (b *requestBody) detach() {
+	b.mu.Lock()
+	b.detached = true
+	b.mu.Unlock()
 }
 
 // release returns the copy to the pool once nobody needs it (the recorder keeps no body). A

@@ -2,12 +2,12 @@ package proxy
 
 import "sync"
 
-// Request body buffers are pooled by size class (64 KB, 128 KB, … 8 MB): a Claude Code body
+// Request body buffers are pooled by size class (4 KB, 8 KB, … 8 MB): a Claude Code body
 // is 70 KB to several MB, and allocating (and zeroing, and collecting) one per request costs
 // more than forwarding it.
 const (
-	minBodyClass = 64 << 10
-	bodyClasses  = 8
+	minBodyClass = 4 << 10
+	bodyClasses  = 12
 )
 
 var bodyPools [bodyClasses]sync.Pool

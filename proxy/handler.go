@@ -192,6 +192,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// stream cut after the headers were sent); the panic then continues to net/http.
 	defer func() {
 		p := recover()
+		body.detach()
 		rec, answer := h.finish(r, rec, ex)
 		h.record(rec, body, answer)
 		if p != nil {
