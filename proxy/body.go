@@ -15,8 +15,8 @@ var errTooLargeBody = errors.New("request body is larger than 32 MB, the API's l
 type requestBody struct {
 	src io.Reader
 
-	mu   sync.Mutex // guards the fields below; held across reads of src
-	buf  []byte
+	mu       sync.Mutex // guards the fields below; held across reads of src
+	buf      []byte
 	done     bool  // src reached EOF
 	err      error // a read error from src, or errTooLargeBody
 	detached bool  // the handler returned: src belongs to net/http again
