@@ -44,6 +44,7 @@ test-go:
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./proxy/... ./recording/...
 	for f in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./conversation/ || exit 1; done
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLegacyFile$$' -fuzztime $(FUZZTIME) ./credentials/
 
 test-frontend: bindings
 	cd frontend && npm run check && npm test

@@ -55,14 +55,17 @@ const usage = `Usage:
   nexus serve                             the proxy, headless
   nexus requests [--json] [--limit N]     recent requests, newest first
   nexus credentials add-key NAME          store an Anthropic API key read from stdin
+  nexus credentials login NAME            log in to a Claude account (OAuth, PKCE)
+  nexus credentials import DIR [--delete-after-import]
+                                          import legacy *.credentials.json files
   nexus credentials list [--json]         accounts (never a secret)
   nexus credentials remove NAME           delete an account
   nexus credentials default NAME          make an account the default
   nexus client-key show|rotate            the key clients present to the proxy
 
 Common flags: --port N, --data-dir DIR, --upstream URL
-Environment: PORT, HOST, NEXUS_DATA_DIR, CLAUDE_API_BASE_URL, DATABASE_URL, STORAGE_ENABLED,
-ENABLE_CLIENT_AUTH, CREDENTIALS_DIR
+Environment: PORT, HOST, NEXUS_DATA_DIR, CLAUDE_API_BASE_URL, CLAUDE_OAUTH_TOKEN_URL,
+DATABASE_URL, STORAGE_ENABLED, ENABLE_CLIENT_AUTH, CREDENTIALS_DIR
 `
 
 func dispatch(ctx context.Context, args []string, stdio IO, desktop Desktop) error {
@@ -78,7 +81,7 @@ func dispatch(ctx context.Context, args []string, stdio IO, desktop Desktop) err
 	case "requests":
 		return runRequests(ctx, rest, stdio)
 	case "credentials":
-		return runCredentials(rest, stdio)
+		return runCredentials(ctx, rest, stdio)
 	case "client-key":
 		return runClientKey(rest, stdio)
 	case "help":

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,9 +20,9 @@ func openVault() (*credentials.Vault, error) {
 	return credentials.OpenVault(credentials.SystemKeychain{})
 }
 
-func runCredentials(args []string, stdio IO) error {
+func runCredentials(ctx context.Context, args []string, stdio IO) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: credentials needs a subcommand: add-key, list, remove, default", errUsage)
+		return fmt.Errorf("%w: credentials needs a subcommand: add-key, login, import, list, remove, default", errUsage)
 	}
 	sub, rest := args[0], args[1:]
 	switch sub {
@@ -46,6 +47,10 @@ func runCredentials(args []string, stdio IO) error {
 		}
 		fmt.Fprintf(stdio.Stderr, "saved API key for account %q in the keychain\n", name)
 		return nil
+	case "login":
+		return runLogin(ctx, rest, stdio)
+	case "import":
+		return runImport(rest, stdio)
 	case "list":
 		fs := newFlagSet("nexus credentials list", stdio)
 		asJSON := fs.Bool("json", false, "print one JSON document")
@@ -110,6 +115,18 @@ type accountJSON struct {
 	ExpiresAt *string `json:"expires_at"`
 	Default   bool    `json:"default"`
 	CreatedAt string  `json:"created_at"`
+	// NeedsLogin and RefreshError say why an OAuth account cannot refresh.
+	NeedsLogin   bool   `json:"needs_login"`
+	RefreshError string `json:"refresh_error,omitempty"`
+}
+
+// expiresAt is an OAuth account's token expiry in RFC 3339, nil for API keys.
+func expiresAt(a credentials.AccountView) *string {
+	if a.Kind != credentials.KindOAuth || a.ExpiresAt == 0 {
+		return nil
+	}
+	s := time.UnixMilli(a.ExpiresAt).UTC().Format(time.RFC3339)
+	return &s
 }
 
 func printAccounts(w io.Writer, accounts []credentials.AccountView, asJSON bool) error {
@@ -119,7 +136,8 @@ func printAccounts(w io.Writer, accounts []credentials.AccountView, asJSON bool)
 		}{Accounts: []accountJSON{}}
 		for _, a := range accounts {
 			out.Accounts = append(out.Accounts, accountJSON{Name: a.Name, Kind: string(a.Kind), Masked: a.Masked,
-				Default: a.Default, CreatedAt: a.Created.Format(time.RFC3339)})
+				ExpiresAt: expiresAt(a), Default: a.Default, CreatedAt: a.Created.Format(time.RFC3339),
+				NeedsLogin: a.NeedsLogin, RefreshError: a.RefreshError})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -130,13 +148,19 @@ func printAccounts(w io.Writer, accounts []credentials.AccountView, asJSON bool)
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tKEY\tDEFAULT")
+	fmt.Fprintln(tw, "NAME\tKIND\tKEY\tDEFAULT\tEXPIRES")
 	for _, a := range accounts {
-		def := ""
+		def, exp := "", ""
 		if a.Default {
 			def = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Kind, a.Masked, def)
+		if e := expiresAt(a); e != nil {
+			exp = *e
+		}
+		if a.NeedsLogin {
+			exp += " (needs login: nexus credentials login " + a.Name + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, a.Kind, a.Masked, def, exp)
 	}
 	return tw.Flush()
 }

@@ -30,6 +30,17 @@ type Account struct {
 	// Masked is the recognisable part of the secret, saved with the account so listing never
 	// reads a secret.
 	Masked string `json:"masked"`
+	// ExpiresAt is when an OAuth account's access token expires, in Unix milliseconds; 0 for
+	// API keys.
+	ExpiresAt int64 `json:"expires_at,omitempty"`
+	// RefreshError is why the last OAuth refresh failed ("" after a success). Never a secret.
+	RefreshError string `json:"refresh_error,omitempty"`
+	// NeedsLogin is set when the token endpoint rejected the refresh token (invalid_grant):
+	// only `nexus credentials login NAME` (or a new import) brings the account back.
+	NeedsLogin bool `json:"needs_login,omitempty"`
+	// LegacyDigest identifies the content of the legacy credential file the account was
+	// imported from, so that an unchanged file is not imported again over refreshed tokens.
+	LegacyDigest string `json:"legacy_digest,omitempty"`
 }
 
 // ClientKeyInfo describes a client key; the key itself is a separate keychain item.
@@ -204,17 +215,35 @@ func (v *Vault) AddAPIKey(name, key string) error {
 		return err
 	}
 	key = strings.TrimSpace(key)
+	if err := validateAPIKey(key); err != nil {
+		return err
+	}
+	return v.addAccount(Account{Name: name, Kind: KindAPIKey, Created: v.now().UTC(), Masked: Mask(key)}, key)
+}
+
+// validateAPIKey checks that key looks like an Anthropic API key. Its errors never repeat
+// the key.
+func validateAPIKey(key string) error {
 	if !strings.HasPrefix(key, "sk-ant-") || len(key) < 20 {
 		return errors.New("that does not look like an Anthropic API key (they start with sk-ant-)")
 	}
-	for _, c := range []byte(key) {
+	if !headerSafe(key) {
 		// A space, a line break or a control character inside means a bad paste (two keys,
 		// a wrapped line); such a key could never be sent as a header.
+		return errors.New("that does not look like an Anthropic API key: it contains spaces, line breaks or other characters keys never have")
+	}
+	return nil
+}
+
+// headerSafe reports whether s is made of printable ASCII without spaces, as every token
+// sent in a header must be.
+func headerSafe(s string) bool {
+	for _, c := range []byte(s) {
 		if c <= ' ' || c >= 0x7f {
-			return errors.New("that does not look like an Anthropic API key: it contains spaces, line breaks or other characters keys never have")
+			return false
 		}
 	}
-	return v.addAccount(Account{Name: name, Kind: KindAPIKey, Created: v.now().UTC(), Masked: Mask(key)}, key)
+	return true
 }
 
 func (v *Vault) addAccount(a Account, secret string) error {
@@ -266,13 +295,28 @@ func (v *Vault) Remove(name string) error {
 			idx.Default = idx.Accounts[0].Name
 		}
 	}
-	for j := range idx.ClientKeys {
-		if idx.ClientKeys[j].Account == name {
-			idx.ClientKeys[j].Account = ""
+	// A client key imported with the account goes with it: it was that account's key, and
+	// falling back to the default would hand the default account to whoever holds it.
+	var dropped []string
+	keys := idx.ClientKeys[:0]
+	for _, k := range idx.ClientKeys {
+		switch {
+		case k.ID == LegacyClientKeyID(name):
+			dropped = append(dropped, k.ID)
+			continue
+		case k.Account == name:
+			k.Account = ""
 		}
+		keys = append(keys, k)
 	}
+	idx.ClientKeys = keys
 	if err := v.saveIndexLocked(idx); err != nil {
 		return err
+	}
+	for _, id := range dropped {
+		if err := v.kc.Delete(clientKeyItem(id)); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("deleting client key %q: %w", id, err)
+		}
 	}
 	// The account is gone from the index: memory follows before the secret is deleted, so
 	// that a failure there leaves only an unlisted item, not a Vault at odds with its index.

@@ -34,14 +34,16 @@ type Options struct {
 
 // Engine is the running proxy with everything it records to. Create it with Open.
 type Engine struct {
-	set    settings.Settings
-	log    *slog.Logger
-	store  store.Store
-	queue  *recording.Queue
-	vault  *credentials.Vault
-	kcErr  error // why the OS keychain is not used; nil when it is
-	server *proxy.Server
-	stopQ  context.CancelFunc
+	set   settings.Settings
+	log   *slog.Logger
+	store store.Store
+	queue *recording.Queue
+	vault *credentials.Vault
+	// refresher hands out the vault's credentials, refreshing OAuth tokens.
+	refresher *credentials.Refresher
+	kcErr     error // why the OS keychain is not used; nil when it is
+	server    *proxy.Server
+	stopQ     context.CancelFunc
 
 	mu        sync.Mutex // guards lastErr and listeners
 	lastErr   string
@@ -76,13 +78,14 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 
 	e := &Engine{set: set, log: log, store: st, queue: q, stopQ: stopQ}
 	e.openVault(opts.Keychain)
+	e.refresher = credentials.NewRefresher(e.vault, OAuthClient(set), log)
 
 	upstream, _ := url.Parse(set.Upstream) // validated above
 	h := proxy.NewHandler(proxy.Config{
 		Upstream:          upstream,
 		ClientAuth:        set.ClientAuth,
 		ClientKeys:        e.vault,
-		Credentials:       vaultCredentials{e.vault},
+		Credentials:       vaultCredentials{e.refresher},
 		Recorder:          q,
 		Logger:            log,
 		RequestTimeout:    time.Duration(set.RequestTimeout),
@@ -93,6 +96,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if e.kcErr == nil {
 		go e.followKeychain(qctx)
 	}
+	e.startCredentials(qctx)
 	return e, nil
 }
 
