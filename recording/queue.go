@@ -196,15 +196,26 @@ func (q *Queue) writeBatch(batch []op) {
 		}
 		return
 	}
-	ops := make([]store.RequestOp, len(batch))
-	for i, o := range batch {
-		ops[i] = store.RequestOp{Finish: o.finish, Request: toStoreRequest(o.rec, o.finish, q.prices)}
+	// A request that started and finished within the batch needs only its finish: that
+	// write inserts the whole row.
+	finished := make(map[string]bool, len(batch))
+	for _, o := range batch {
+		if o.finish {
+			finished[o.rec.ID] = true
+		}
+	}
+	ops := make([]store.RequestOp, 0, len(batch))
+	for _, o := range batch {
+		if !o.finish && finished[o.rec.ID] {
+			continue
+		}
+		ops = append(ops, store.RequestOp{Finish: o.finish, Request: toStoreRequest(o.rec, o.finish, q.prices)})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	err := q.store.WriteRequests(ctx, ops)
 	cancel()
 	if err == nil {
-		q.written.Add(int64(len(ops)))
+		q.written.Add(int64(len(batch)))
 		return
 	}
 	for _, o := range batch {

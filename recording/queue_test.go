@@ -19,6 +19,7 @@ import (
 	"nexus/conversation"
 	"nexus/internal/fakeapi"
 	"nexus/proxy"
+	"nexus/store"
 )
 
 // startQueue runs a queue on st with its spool in dir until the test ends (or stop is
@@ -283,3 +284,42 @@ func TestPermanentErrorDoesNotBlock(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestBatchWritesOnlyTheFinish: a request that starts and finishes within one batch is written
+// once, by its finish, which leaves the same row as both writes would.
+func TestBatchWritesOnlyTheFinish(t *testing.T) {
+	st := newMemStore()
+	q, _ := startQueue(t, st, t.TempDir(), nil)
+	for i := range 50 {
+		rec := proxy.Record{ID: fmt.Sprintf("r-%02d", i), StartedAt: time.Now(), Method: "POST", Path: "/v1/messages",
+			SessionID: "s"}
+		q.Start(rec)
+		rec.Status, rec.Model = 200, "claude-haiku-4-5"
+		q.Finish(rec)
+	}
+	st.waitRows(t, 50)
+	var rows map[string]store.Request
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		rows = st.snapshot()
+		done := 0
+		for _, r := range rows {
+			if r.Finished {
+				done++
+			}
+		}
+		if done == 50 {
+			break
+		}
+	}
+	for id, r := range rows {
+		if !r.Finished || r.Status != 200 || r.Model != "claude-haiku-4-5" || r.SessionID != "s" {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+	st.mu.Lock()
+	writes := st.writes
+	st.mu.Unlock()
+	if writes >= 100 {
+		t.Errorf("%d store writes for 50 requests: starts were not folded into their finishes", writes)
+	}
+}
