@@ -47,11 +47,31 @@ func runRequests(ctx context.Context, args []string, stdio IO) error {
 		}{reqs})
 	}
 	tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tSTATUS\tMODEL\tPATH\tIN\tOUT\tCACHE R/W\tCOST\tMS")
+	fmt.Fprintln(tw, "STARTED\tSTATUS\tMODEL\tPATH\tIN\tOUT\tCACHE R/W\tCOST\tMS\tNOTE")
 	for _, r := range reqs {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%d/%d\t$%.4f\t%.0f\n", r.StartedAt.Local().Format("01-02 15:04:05"),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%d/%d\t$%.4f\t%.0f\t%s\n", r.StartedAt.Local().Format("01-02 15:04:05"),
 			r.Status, r.Model, r.Path, r.InputTokens, r.OutputTokens, r.CacheReadInputTokens,
-			r.CacheCreationInputTokens, r.CostUSD, r.DurationMs)
+			r.CacheCreationInputTokens, r.CostUSD, r.DurationMs, requestNote(r))
 	}
 	return tw.Flush()
+}
+
+// requestNote says in a word what the status alone does not: a stream cut short, a proxy
+// refusal, an error type, a request still in flight.
+func requestNote(r store.Request) string {
+	switch {
+	case !r.Finished:
+		return "in flight"
+	case r.Rejected != "":
+		return "refused (" + r.Rejected + ")"
+	case r.Incomplete && r.ErrorType != "":
+		return "incomplete: " + r.ErrorType
+	case r.Incomplete:
+		return "incomplete"
+	case r.ErrorType != "":
+		return r.ErrorType
+	case r.Attempts > 1:
+		return fmt.Sprintf("%d attempts", r.Attempts)
+	}
+	return ""
 }
