@@ -117,6 +117,7 @@ func (q *Queue) nudge() {
 // run left, whenever the store accepts writes.
 func (q *Queue) Run(ctx context.Context) {
 	defer close(q.done)
+	defer lowerPriority()()
 	replayCtx, stopReplay := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)

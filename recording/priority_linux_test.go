@@ -1,0 +1,35 @@
+package recording
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// threadNice reads the nice value of the calling thread from /proc.
+func threadNice(t *testing.T) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", syscall.Gettid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name (in parentheses): nice is the 19th field overall.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	return fields[16]
+}
+
+func TestLowerPriority(t *testing.T) {
+	runtime.LockOSThread() // stay on one thread to read its nice value before and after
+	defer runtime.UnlockOSThread()
+	before := threadNice(t)
+	restore := lowerPriority()
+	if got := threadNice(t); got != "10" {
+		t.Errorf("nice while recording = %s, want 10", got)
+	}
+	restore()
+	if got := threadNice(t); got != before {
+		t.Errorf("nice after restore = %s, want %s", got, before)
+	}
+}
