@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"nexus/e2e/nexustest"
 	"nexus/internal/fakeapi"
 )
 
@@ -48,24 +49,24 @@ func oauthFile(access, refresh, clientKey string, expires time.Time) string {
 		access, refresh, expires.UnixMilli(), clientKey)
 }
 
-func newClientKey() string { return "cnp_live_" + randomHex(16) + "-e2e" }
+func newClientKey() string { return "cnp_live_" + nexustest.RandomHex(16) + "-e2e" }
 
 // removeAfter removes account name from the session's keychain when t ends.
 func (e *env) removeAfter(names ...string) {
-	e.t.Cleanup(func() {
+	e.T.Cleanup(func() {
 		for _, n := range names {
-			e.try("", "credentials", "remove", n)
+			e.Try("", "credentials", "remove", n)
 		}
 	})
 }
 
 // waitLog waits until the server's log contains s.
-func waitLog(t testing.TB, s *server, want string, within time.Duration) {
+func waitLog(t testing.TB, s *nexustest.Server, want string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
-	for !strings.Contains(s.logs(), want) {
+	for !strings.Contains(s.Logs(), want) {
 		if time.Now().After(deadline) {
-			t.Fatalf("serve did not log %q within %s:\n%s", want, within, s.logs())
+			t.Fatalf("serve did not log %q within %s:\n%s", want, within, s.Logs())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -76,16 +77,16 @@ func waitLog(t testing.TB, s *server, want string, within time.Duration) {
 // client key goes upstream with the file's API key.
 func TestDropLegacyFileWhileServing(t *testing.T) {
 	e := newEnv(t)
-	fake := startFake(t)
+	fake := nexustest.StartFake(t)
 	dir := t.TempDir()
-	name := "e2e-drop-" + randomHex(4)
-	apiKey := "sk-ant-api03-e2e-drop-" + randomHex(16)
+	name := "e2e-drop-" + nexustest.RandomHex(4)
+	apiKey := "sk-ant-api03-e2e-drop-" + nexustest.RandomHex(16)
 	clientKey := newClientKey()
 	fake.AcceptAPIKeys(apiKey)
 	e.removeAfter(name)
-	s := e.serve(fake.URL(), "CREDENTIALS_DIR="+dir)
+	s := e.Serve(fake.URL(), "CREDENTIALS_DIR="+dir)
 
-	if code, _ := post(t, s.url, clientKey); code != http.StatusUnauthorized {
+	if code, _ := post(t, s.URL, clientKey); code != http.StatusUnauthorized {
 		t.Fatalf("before the drop: status %d, want 401", code)
 	}
 	path := filepath.Join(dir, name+".credentials.json")
@@ -96,7 +97,7 @@ func TestDropLegacyFileWhileServing(t *testing.T) {
 	var code int
 	var body string
 	for {
-		code, body = post(t, s.url, clientKey)
+		code, body = post(t, s.URL, clientKey)
 		if code == http.StatusOK || time.Since(start) > time.Second {
 			break
 		}
@@ -111,7 +112,7 @@ func TestDropLegacyFileWhileServing(t *testing.T) {
 	if got := reqs[len(reqs)-1].Header.Get("X-Api-Key"); got != apiKey {
 		t.Errorf("upstream x-api-key is not the file's api_key (%d chars)", len(got))
 	}
-	logs := s.logs()
+	logs := s.Logs()
 	for _, want := range []string{"imported a legacy credential file", path, "still holds the secret", "group_or_world_readable=true"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("serve's log lacks %q:\n%s", want, logs)
@@ -126,11 +127,11 @@ func TestDropLegacyFileWhileServing(t *testing.T) {
 // sends 20 requests at once: one refresh, and all 20 go upstream with the new token.
 func TestOAuthRefreshOnceUnderLoad(t *testing.T) {
 	e := newEnv(t)
-	fake := startFake(t)
+	fake := nexustest.StartFake(t)
 	dir := t.TempDir()
-	name := "e2e-oauth-" + randomHex(4)
-	access := "sk-ant-oat01-e2e-old-" + randomHex(16)
-	refresh := "sk-ant-ort01-e2e-" + randomHex(16)
+	name := "e2e-oauth-" + nexustest.RandomHex(4)
+	access := "sk-ant-oat01-e2e-old-" + nexustest.RandomHex(16)
+	refresh := "sk-ant-ort01-e2e-" + nexustest.RandomHex(16)
 	clientKey := newClientKey()
 	fake.AddRefreshToken(refresh)
 	fake.AcceptBearerTokens("sk-ant-oat01-only-issued-tokens") // and those the fake issues
@@ -139,7 +140,7 @@ func TestOAuthRefreshOnceUnderLoad(t *testing.T) {
 		[]byte(oauthFile(access, refresh, clientKey, time.Now().Add(10*time.Second))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := e.serve(fake.URL(), "CREDENTIALS_DIR="+dir, "CLAUDE_OAUTH_TOKEN_URL="+fake.URL()+"/v1/oauth/token")
+	s := e.Serve(fake.URL(), "CREDENTIALS_DIR="+dir, "CLAUDE_OAUTH_TOKEN_URL="+fake.URL()+"/v1/oauth/token")
 	waitLog(t, s, "account="+name, 2*time.Second)
 
 	const n = 20
@@ -148,7 +149,7 @@ func TestOAuthRefreshOnceUnderLoad(t *testing.T) {
 	bodies := make([]string, n)
 	for i := range n {
 		wg.Add(1)
-		go func() { defer wg.Done(); codes[i], bodies[i] = post(t, s.url, clientKey) }()
+		go func() { defer wg.Done(); codes[i], bodies[i] = post(t, s.URL, clientKey) }()
 	}
 	wg.Wait()
 	if c := fake.TokenCalls(); c != 1 {
@@ -177,7 +178,7 @@ func TestOAuthRefreshOnceUnderLoad(t *testing.T) {
 		t.Errorf("the fake saw %d messages, want %d", seen, n)
 	}
 	// list --json shows the new expiry, in RFC 3339.
-	out := e.run("", "credentials", "list", "--json")
+	out := e.Run("", "credentials", "list", "--json")
 	if !strings.Contains(out, `"name": "`+name+`"`) || !strings.Contains(out, `"expires_at": "`+time.Now().UTC().Format("2006-01-02")) {
 		t.Errorf("list --json:\n%s", out)
 	}
@@ -186,27 +187,27 @@ func TestOAuthRefreshOnceUnderLoad(t *testing.T) {
 // login runs `nexus credentials login NAME`, answering the authorize URL with code (registered
 // with the fake under the URL's challenge) and the URL's state, or with badState when set.
 func (e *env) login(fake *fakeapi.Server, name, code, badState string, register bool) (stdout, stderr string, exit int) {
-	e.t.Helper()
+	e.T.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, e.bin, "credentials", "login", name)
-	cmd.Env = e.vars
+	cmd := exec.CommandContext(ctx, e.Bin, "credentials", "login", name)
+	cmd.Env = e.Vars
 	in, _ := cmd.StdinPipe()
 	outPipe, _ := cmd.StdoutPipe()
 	var errBuf strings.Builder
 	cmd.Stderr = &errBuf
 	if err := cmd.Start(); err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	rd := bufio.NewReader(outPipe)
 	line, err := rd.ReadString('\n')
 	if err != nil {
 		cmd.Wait()
-		e.t.Fatalf("login printed no URL: %v\n%s", err, errBuf.String())
+		e.T.Fatalf("login printed no URL: %v\n%s", err, errBuf.String())
 	}
 	u, err := url.Parse(strings.TrimSpace(line))
 	if err != nil {
-		e.t.Fatalf("login printed %q", line)
+		e.T.Fatalf("login printed %q", line)
 	}
 	if register {
 		fake.AddAuthCode(code, u.Query().Get("code_challenge"))
@@ -223,7 +224,7 @@ func (e *env) login(fake *fakeapi.Server, name, code, badState string, register 
 		if ee, ok := err.(*exec.ExitError); ok {
 			exit = ee.ExitCode()
 		} else {
-			e.t.Fatal(err)
+			e.T.Fatal(err)
 		}
 	}
 	return line + string(rest), errBuf.String(), exit
@@ -233,33 +234,33 @@ func (e *env) login(fake *fakeapi.Server, name, code, badState string, register 
 // serve, and then searches every output, log and file for them.
 func TestNoSecretLeaks(t *testing.T) {
 	e := newEnv(t)
-	fake := startFake(t)
+	fake := nexustest.StartFake(t)
 	tokenURL := "CLAUDE_OAUTH_TOKEN_URL=" + fake.URL() + "/v1/oauth/token"
-	e.vars = append(e.vars, tokenURL)
+	e.Vars = append(e.Vars, tokenURL)
 	dir := t.TempDir()
-	tag := randomHex(4)
+	tag := nexustest.RandomHex(4)
 	var outputs []string // every stdout and stderr that must hold no secret
 	var clientKeyOutputs []string
 	record := func(out, errOut string, _ int) { outputs = append(outputs, out, errOut) }
 
 	acctKey, acctLogin, acctLegacy, acctOAuth, acctDead := "leak-key-"+tag, "leak-login-"+tag, "leak-legacy-"+tag, "leak-oauth-"+tag, "leak-dead-"+tag
 	e.removeAfter(acctKey, acctLogin, acctLegacy, acctOAuth, acctDead, "leak-watched-"+tag)
-	apiKey := "sk-ant-api03-LEAKKEY-" + randomHex(20)
-	badKey := "sk-ant-api03-BADPASTE-" + randomHex(10) + " " + randomHex(10)
-	code, badCode := "authcode-"+randomHex(16), "authcode-bad-"+randomHex(16)
-	legacyKey := "sk-ant-api03-LEGACY-" + randomHex(20)
+	apiKey := "sk-ant-api03-LEAKKEY-" + nexustest.RandomHex(20)
+	badKey := "sk-ant-api03-BADPASTE-" + nexustest.RandomHex(10) + " " + nexustest.RandomHex(10)
+	code, badCode := "authcode-"+nexustest.RandomHex(16), "authcode-bad-"+nexustest.RandomHex(16)
+	legacyKey := "sk-ant-api03-LEGACY-" + nexustest.RandomHex(20)
 	legacyClient, oauthClient, deadClient, watchedClient := newClientKey(), newClientKey(), newClientKey(), newClientKey()
-	oauthAccess, oauthRefresh := "sk-ant-oat01-LEAKACCESS-"+randomHex(16), "sk-ant-ort01-LEAKREFRESH-"+randomHex(16)
-	deadAccess, deadRefresh := "sk-ant-oat01-DEADACCESS-"+randomHex(16), "sk-ant-ort01-DEADREFRESH-"+randomHex(16)
-	malformedSecret := "sk-ant-api03-MALFORMED-" + randomHex(20)
-	watchedKey := "sk-ant-api03-WATCHED-" + randomHex(20)
+	oauthAccess, oauthRefresh := "sk-ant-oat01-LEAKACCESS-"+nexustest.RandomHex(16), "sk-ant-ort01-LEAKREFRESH-"+nexustest.RandomHex(16)
+	deadAccess, deadRefresh := "sk-ant-oat01-DEADACCESS-"+nexustest.RandomHex(16), "sk-ant-ort01-DEADREFRESH-"+nexustest.RandomHex(16)
+	malformedSecret := "sk-ant-api03-MALFORMED-" + nexustest.RandomHex(20)
+	watchedKey := "sk-ant-api03-WATCHED-" + nexustest.RandomHex(20)
 	secrets := []string{apiKey, badKey, code, badCode, legacyKey, oauthAccess, oauthRefresh, deadAccess, deadRefresh, malformedSecret, watchedKey}
 	clientKeys := []string{legacyClient, oauthClient, deadClient, watchedClient}
 	fake.AddRefreshToken(oauthRefresh) // deadRefresh is unknown: invalid_grant
 
 	// add-key, and its error path.
-	record(e.try(apiKey+"\n", "credentials", "add-key", acctKey))
-	record(e.try(badKey+"\n", "credentials", "add-key", acctKey))
+	record(e.Try(apiKey+"\n", "credentials", "add-key", acctKey))
+	record(e.Try(badKey+"\n", "credentials", "add-key", acctKey))
 	// login, a wrong state, and a code the endpoint refuses.
 	outLogin, errLogin, exit := e.login(fake, acctLogin, code, "", true)
 	record(outLogin, errLogin, exit)
@@ -286,21 +287,21 @@ func TestNoSecretLeaks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, errOut, exit := e.try("", "credentials", "import", dir)
+	out, errOut, exit := e.Try("", "credentials", "import", dir)
 	record(out, errOut, exit)
 	if exit != 1 || !strings.Contains(errOut, "leak-malformed-"+tag+".credentials.json") {
 		t.Errorf("import with a malformed file: exit %d\n%s", exit, errOut)
 	}
 	os.Remove(filepath.Join(dir, "leak-malformed-"+tag+".credentials.json"))
-	record(e.try("", "credentials", "list"))
-	record(e.try("", "credentials", "list", "--json"))
+	record(e.Try("", "credentials", "list"))
+	record(e.Try("", "credentials", "list", "--json"))
 
 	// serve: a refresh, an invalid_grant, a watched file, requests through every key.
-	s := e.serve(fake.URL(), "CREDENTIALS_DIR="+dir)
-	if code, body := post(t, s.url, oauthClient); code != http.StatusOK {
+	s := e.Serve(fake.URL(), "CREDENTIALS_DIR="+dir)
+	if code, body := post(t, s.URL, oauthClient); code != http.StatusOK {
 		t.Errorf("through the OAuth account: %d %s", code, body)
 	}
-	codeDead, bodyDead := post(t, s.url, deadClient)
+	codeDead, bodyDead := post(t, s.URL, deadClient)
 	if codeDead != http.StatusUnauthorized || !strings.Contains(bodyDead, "nexus credentials login "+acctDead) {
 		t.Errorf("through the dead account: %d %s", codeDead, bodyDead)
 	}
@@ -309,21 +310,21 @@ func TestNoSecretLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, s, "account=leak-watched-"+tag, 2*time.Second)
-	if code, body := post(t, s.url, watchedClient); code != http.StatusOK {
+	if code, body := post(t, s.URL, watchedClient); code != http.StatusOK {
 		t.Errorf("through the watched file's key: %d %s", code, body)
 	}
-	if code, body := post(t, s.url, legacyClient); code != http.StatusOK {
+	if code, body := post(t, s.URL, legacyClient); code != http.StatusOK {
 		t.Errorf("through the legacy key: %d %s", code, body)
 	}
 	// rotation of the main client key (printed on stdout by design: checked apart).
-	show, errShow, _ := e.try("", "client-key", "show")
-	rot, errRot, _ := e.try("", "client-key", "rotate")
+	show, errShow, _ := e.Try("", "client-key", "show")
+	rot, errRot, _ := e.Try("", "client-key", "rotate")
 	outputs = append(outputs, errShow, errRot)
 	clientKeyOutputs = append(clientKeyOutputs, show, rot)
 	mainKeys := []string{strings.TrimSpace(show), strings.TrimSpace(rot)}
 	time.Sleep(4 * time.Second) // the running serve picks the rotation up
-	record(e.try("", "credentials", "list", "--json"))
-	if err := s.stop(t); err != nil {
+	record(e.Try("", "credentials", "list", "--json"))
+	if err := s.Stop(t); err != nil {
 		t.Errorf("serve: %v", err)
 	}
 
@@ -346,7 +347,7 @@ func TestNoSecretLeaks(t *testing.T) {
 			}
 		}
 	}
-	check("serve's stderr", s.logs(), all)
+	check("serve's stderr", s.Logs(), all)
 	for i, o := range outputs {
 		check(fmt.Sprintf("CLI output #%d", i), o, all)
 	}
@@ -369,15 +370,15 @@ func TestNoSecretLeaks(t *testing.T) {
 			return nil
 		})
 	}
-	walk(e.dataDir)
-	walk(filepath.Join(filepath.Dir(e.dataDir), "config")) // the settings file
+	walk(e.DataDir)
+	walk(filepath.Join(filepath.Dir(e.DataDir), "config")) // the settings file
 	if files2 == 0 {
 		t.Error("no files searched in the data dir")
 	}
-	if _, err := os.Stat(filepath.Join(e.dataDir, "nexus.db")); err != nil {
-		matches, _ := filepath.Glob(filepath.Join(e.dataDir, "*.db*"))
+	if _, err := os.Stat(filepath.Join(e.DataDir, "nexus.db")); err != nil {
+		matches, _ := filepath.Glob(filepath.Join(e.DataDir, "*.db*"))
 		if len(matches) == 0 {
-			t.Errorf("no SQLite database found in %s", e.dataDir)
+			t.Errorf("no SQLite database found in %s", e.DataDir)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 
+	"nexus/e2e/nexustest"
 	"nexus/internal/fakeapi"
 )
 
@@ -25,12 +26,12 @@ import (
 // the usage the API sent.
 func TestGoSDKThroughServe(t *testing.T) {
 	e := newEnv(t)
-	fake := startFake(t)
-	apiKey, clientKey := e.setupAccount()
+	fake := nexustest.StartFake(t)
+	apiKey, clientKey := e.SetupAccount()
 	fake.AcceptAPIKeys(apiKey) // only the account's key, injected by the proxy, is accepted
-	s := e.serve(fake.URL())
+	s := e.Serve(fake.URL())
 
-	client := anthropic.NewClient(option.WithBaseURL(s.url), option.WithAPIKey(clientKey), option.WithMaxRetries(0))
+	client := anthropic.NewClient(option.WithBaseURL(s.URL), option.WithAPIKey(clientKey), option.WithMaxRetries(0))
 	ctx := context.Background()
 	params := anthropic.MessageNewParams{
 		Model:     anthropic.ModelClaudeSonnet4_6,
@@ -40,7 +41,7 @@ func TestGoSDKThroughServe(t *testing.T) {
 
 	msg, err := client.Messages.New(ctx, params)
 	if err != nil {
-		t.Fatalf("messages.new: %v\n%s", err, s.logs())
+		t.Fatalf("messages.new: %v\n%s", err, s.Logs())
 	}
 	if msg.Content[0].Text == "" || msg.StopReason != anthropic.StopReasonEndTurn {
 		t.Errorf("message %s", msg.RawJSON())
@@ -99,7 +100,7 @@ func TestGoSDKThroughServe(t *testing.T) {
 		}
 	}
 	// 1 + 2 streams + count_tokens + models + 400 + 429 + 3 attempts of 529 (one record)
-	recs := e.requests(8)
+	recs := e.Requests(8)
 	checked := 0
 	for _, r := range recs {
 		if r.Path != "/v1/messages" || r.Status != 200 {
@@ -140,9 +141,9 @@ func TestGoSDKThroughServe(t *testing.T) {
 // taken directly, event for event.
 func TestStreamIdenticalThroughProxy(t *testing.T) {
 	e := newEnv(t)
-	fake := startFake(t)
-	apiKey, clientKey := e.setupAccount()
-	s := e.serve(fake.URL())
+	fake := nexustest.StartFake(t)
+	apiKey, clientKey := e.SetupAccount()
+	s := e.Serve(fake.URL())
 	body := `{"model":"claude-sonnet-4-6","max_tokens":512,"stream":true,"messages":[{"role":"user","content":"stream please"}]}`
 	get := func(base, key string) []string {
 		req, _ := http.NewRequest("POST", base+"/v1/messages?beta=true", strings.NewReader(body))
@@ -172,7 +173,7 @@ func TestStreamIdenticalThroughProxy(t *testing.T) {
 		return events
 	}
 	direct := get(fake.URL(), apiKey)
-	proxied := get(s.url, clientKey)
+	proxied := get(s.URL, clientKey)
 	if len(direct) < 6 || strings.Join(direct, "\n") != strings.Join(proxied, "\n") {
 		t.Fatalf("streams differ:\ndirect  %q\nproxied %q", direct, proxied)
 	}

@@ -5,6 +5,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"nexus/e2e/nexustest"
 	"os/exec"
 	"slices"
 	"testing"
@@ -18,20 +19,20 @@ func TestTypeScriptSDKThroughServe(t *testing.T) {
 		t.Fatal("node is required: install Node 20")
 	}
 	e := newEnv(t)
-	fake := startFake(t)
-	apiKey, clientKey := e.setupAccount()
+	fake := nexustest.StartFake(t)
+	apiKey, clientKey := e.SetupAccount()
 	fake.AcceptAPIKeys(apiKey)
-	s := e.serve(fake.URL())
+	s := e.Serve(fake.URL())
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "sdk.mjs")
 	cmd.Dir = "ts"
-	cmd.Env = append(e.vars, "NEXUS_URL="+s.url, "NEXUS_KEY="+clientKey)
+	cmd.Env = append(e.Vars, "NEXUS_URL="+s.URL, "NEXUS_KEY="+clientKey)
 	raw, err := cmd.Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
-			t.Fatalf("sdk.mjs: %v\n%s\n%s", err, ee.Stderr, s.logs())
+			t.Fatalf("sdk.mjs: %v\n%s\n%s", err, ee.Stderr, s.Logs())
 		}
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestTypeScriptSDKThroughServe(t *testing.T) {
 	}
 	// Usage recorded equals what the API sent: checked in detail by the Go SDK test; here the
 	// count of recorded requests: 1 + 2 streams + count_tokens + models + 3 errors.
-	if recs := e.requests(8); len(recs) < 8 {
+	if recs := e.Requests(8); len(recs) < 8 {
 		t.Errorf("recorded %d requests, want at least 8", len(recs))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"nexus/e2e/nexustest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +20,9 @@ import (
 // loopback.
 func TestServeLoopbackOnly(t *testing.T) {
 	e := newEnv(t)
-	s := e.serve("http://127.0.0.1:9") // upstream unused here
+	s := e.Serve("http://127.0.0.1:9") // upstream unused here
 
-	resp, err := http.Get(s.url + "/health")
+	resp, err := http.Get(s.URL + "/health")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,30 +31,30 @@ func TestServeLoopbackOnly(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != `{"status":"ok"}` {
 		t.Fatalf("/health: %d %q", resp.StatusCode, body)
 	}
-	if c, err := net.DialTimeout("tcp", fmt.Sprintf("[::1]:%d", s.port), time.Second); err == nil {
+	if c, err := net.DialTimeout("tcp", fmt.Sprintf("[::1]:%d", s.Port), time.Second); err == nil {
 		c.Close()
 	} else if !strings.Contains(err.Error(), "cannot assign") && !strings.Contains(err.Error(), "network is unreachable") {
 		t.Errorf("::1 not listening: %v", err)
 	}
 	for _, ip := range nonLoopbackAddrs(t) {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort(ip, fmt.Sprint(s.port)), time.Second)
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(ip, fmt.Sprint(s.Port)), time.Second)
 		if err == nil {
 			c.Close()
 			t.Errorf("the proxy answers on %s: it must listen on loopback only", ip)
 		}
 	}
-	st, err := os.Stat(e.dataDir)
+	st, err := os.Stat(e.DataDir)
 	if err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("data dir mode: %v %v", st.Mode(), err)
 	}
-	if st, err := os.Stat(filepath.Join(e.dataDir, "nexus.db")); err != nil || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(filepath.Join(e.DataDir, "nexus.db")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("database file mode: %v", err)
 	}
 
-	if err := s.stop(t); err != nil {
-		t.Fatalf("nexus serve did not exit 0 on SIGTERM: %v\n%s", err, s.logs())
+	if err := s.Stop(t); err != nil {
+		t.Fatalf("nexus serve did not exit 0 on SIGTERM: %v\n%s", err, s.Logs())
 	}
-	if _, err := http.Get(s.url + "/health"); err == nil {
+	if _, err := http.Get(s.URL + "/health"); err == nil {
 		t.Error("still answering after SIGTERM")
 	}
 }
@@ -77,9 +78,9 @@ func nonLoopbackAddrs(t *testing.T) []string {
 func TestServeRefusesNonLoopback(t *testing.T) {
 	e := newEnv(t)
 	for _, host := range []string{"0.0.0.0", "192.168.1.10", "::", "example.com"} {
-		e.vars = append(e.vars, "HOST="+host)
-		_, stderr, code := e.try("", "serve", "--port", fmt.Sprint(freePort(t)), "--data-dir", e.dataDir)
-		e.vars = e.vars[:len(e.vars)-1]
+		e.Vars = append(e.Vars, "HOST="+host)
+		_, stderr, code := e.Try("", "serve", "--port", fmt.Sprint(nexustest.FreePort(t)), "--data-dir", e.DataDir)
+		e.Vars = e.Vars[:len(e.Vars)-1]
 		if code == 0 || !strings.Contains(stderr, "loopback") {
 			t.Errorf("HOST=%s: exit %d, stderr %q; want non-zero and a reason naming loopback", host, code, stderr)
 		}
@@ -90,8 +91,8 @@ func TestServeRefusesNonLoopback(t *testing.T) {
 // and still recorded (the security checklist counts them).
 func TestServeRecordsRejections(t *testing.T) {
 	e := newEnv(t)
-	fake := startFake(t)
-	s := e.serve(fake.URL())
+	fake := nexustest.StartFake(t)
+	s := e.Serve(fake.URL())
 	cases := []struct {
 		header, value string
 		want          int
@@ -101,7 +102,7 @@ func TestServeRecordsRejections(t *testing.T) {
 		{"X-Api-Key", "cnp_live_wrong", 401},
 	}
 	for _, c := range cases {
-		req, _ := http.NewRequest("POST", s.url+"/v1/messages", strings.NewReader(`{}`))
+		req, _ := http.NewRequest("POST", s.URL+"/v1/messages", strings.NewReader(`{}`))
 		req.Header.Set(c.header, c.value)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -116,7 +117,7 @@ func TestServeRecordsRejections(t *testing.T) {
 	if n := fake.Count(); n != 0 {
 		t.Errorf("refused requests reached upstream: %d", n)
 	}
-	recs := e.requests(len(cases))
+	recs := e.Requests(len(cases))
 	statuses := map[int]int{}
 	for _, r := range recs {
 		statuses[r.Status]++

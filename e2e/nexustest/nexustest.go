@@ -1,8 +1,9 @@
 //go:build e2e
 
-// Package serve tests the built binary headless: `nexus serve` with real clients (the
-// official Go and TypeScript SDKs) in front and the scripted fake Anthropic API behind.
-package serve
+// Package nexustest is the end-to-end tests' harness: it runs the built binary
+// (build/bin/nexus) with a private environment, starts `nexus serve` in front of the fake
+// Anthropic API, and reads back what was recorded.
+package nexustest
 
 import (
 	"bufio"
@@ -26,8 +27,8 @@ import (
 	"nexus/internal/fakeapi"
 )
 
-// binary is the built app; make test-e2e builds it first.
-func binary(t testing.TB) string {
+// Binary is the built app; make test-e2e builds it first.
+func Binary(t testing.TB) string {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
@@ -40,7 +41,7 @@ func binary(t testing.TB) string {
 	return bin
 }
 
-func freePort(t testing.TB) int {
+func FreePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -50,22 +51,24 @@ func freePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func randomHex(n int) string {
+func RandomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
-// env is a private environment for one nexus process: its own config and data dirs, the test
-// session's D-Bus (and so its keychain), and nothing that selects PostgreSQL.
-type env struct {
-	t       testing.TB
-	bin     string
-	dataDir string
-	vars    []string
+// Env is a private environment for nexus processes: its own config and data dirs, the test
+// session's D-Bus (and so its keychain), and nothing that selects PostgreSQL. Tests may add
+// to Vars.
+type Env struct {
+	T       testing.TB
+	Bin     string
+	DataDir string
+	Vars    []string
 }
 
-func newEnv(t testing.TB) *env {
+// NewEnv returns a fresh environment under t.TempDir.
+func NewEnv(t testing.TB) *Env {
 	t.Helper()
 	dir := t.TempDir()
 	vars := []string{}
@@ -77,27 +80,27 @@ func newEnv(t testing.TB) *env {
 		vars = append(vars, kv)
 	}
 	vars = append(vars, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
-	return &env{t: t, bin: binary(t), dataDir: filepath.Join(dir, "data"), vars: vars}
+	return &Env{T: t, Bin: Binary(t), DataDir: filepath.Join(dir, "data"), Vars: vars}
 }
 
-// run runs a nexus command to completion and returns its stdout; it fails the test on a
+// Run runs a nexus command to completion and returns its stdout; it fails the test on a
 // non-zero exit.
-func (e *env) run(stdin string, args ...string) string {
-	e.t.Helper()
-	out, stderr, code := e.try(stdin, args...)
+func (e *Env) Run(stdin string, args ...string) string {
+	e.T.Helper()
+	out, stderr, code := e.Try(stdin, args...)
 	if code != 0 {
-		e.t.Fatalf("nexus %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+		e.T.Fatalf("nexus %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
 	}
 	return out
 }
 
-// try runs a nexus command and returns stdout, stderr and the exit code.
-func (e *env) try(stdin string, args ...string) (string, string, int) {
-	e.t.Helper()
+// Try runs a nexus command and returns stdout, stderr and the exit code.
+func (e *Env) Try(stdin string, args ...string) (string, string, int) {
+	e.T.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, e.bin, args...)
-	cmd.Env = e.vars
+	cmd := exec.CommandContext(ctx, e.Bin, args...)
+	cmd.Env = e.Vars
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -106,44 +109,45 @@ func (e *env) try(stdin string, args ...string) (string, string, int) {
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok {
-			e.t.Fatalf("nexus %s: %v", strings.Join(args, " "), err)
+			e.T.Fatalf("nexus %s: %v", strings.Join(args, " "), err)
 		}
 		code = ee.ExitCode()
 	}
 	return stdout.String(), stderr.String(), code
 }
 
-// server is a running `nexus serve`.
-type server struct {
+// Server is a running `nexus serve`; URL is its base URL.
+type Server struct {
 	cmd    *exec.Cmd
-	port   int
-	url    string
+	Port   int
+	URL    string
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	done   chan struct{}
 	err    error
 }
 
-func (s *server) logs() string {
+// Logs is what the server wrote to stderr so far.
+func (s *Server) Logs() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stderr.String()
 }
 
-// serve starts `nexus serve` against upstream and waits until /health answers.
-func (e *env) serve(upstream string, extraEnv ...string) *server {
-	e.t.Helper()
-	port := freePort(e.t)
-	cmd := exec.Command(e.bin, "serve", "--port", fmt.Sprint(port), "--data-dir", e.dataDir, "--upstream", upstream)
-	cmd.Env = append(append([]string{}, e.vars...), extraEnv...)
-	s := &server{cmd: cmd, port: port, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
+// Serve starts `nexus serve` against upstream and waits until /health answers.
+func (e *Env) Serve(upstream string, extraEnv ...string) *Server {
+	e.T.Helper()
+	port := FreePort(e.T)
+	cmd := exec.Command(e.Bin, "serve", "--port", fmt.Sprint(port), "--data-dir", e.DataDir, "--upstream", upstream)
+	cmd.Env = append(append([]string{}, e.Vars...), extraEnv...)
+	s := &Server{cmd: cmd, Port: port, URL: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
 	pr, pw, err := os.Pipe()
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	pw.Close()
 	go func() {
@@ -156,20 +160,20 @@ func (e *env) serve(upstream string, extraEnv ...string) *server {
 		}
 	}()
 	go func() { s.err = cmd.Wait(); close(s.done) }()
-	e.t.Cleanup(func() {
+	e.T.Cleanup(func() {
 		select {
 		case <-s.done:
 		default:
 			cmd.Process.Kill()
 			<-s.done
 		}
-		if e.t.Failed() {
-			e.t.Logf("nexus serve log:\n%s", s.logs())
+		if e.T.Failed() {
+			e.T.Logf("nexus serve log:\n%s", s.Logs())
 		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get(s.url + "/health")
+		resp, err := http.Get(s.URL + "/health")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -178,31 +182,31 @@ func (e *env) serve(upstream string, extraEnv ...string) *server {
 		}
 		select {
 		case <-s.done:
-			e.t.Fatalf("nexus serve exited early: %v\n%s", s.err, s.logs())
+			e.T.Fatalf("nexus serve exited early: %v\n%s", s.err, s.Logs())
 		default:
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("nexus serve did not answer /health within 20s\n%s", s.logs())
+			e.T.Fatalf("nexus serve did not answer /health within 20s\n%s", s.Logs())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-// stop sends SIGTERM and returns the exit error (nil for exit 0).
-func (s *server) stop(t testing.TB) error {
+// Stop sends SIGTERM and returns the exit error (nil for exit 0).
+func (s *Server) Stop(t testing.TB) error {
 	t.Helper()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
 		return s.err
 	case <-time.After(15 * time.Second):
-		t.Fatalf("nexus serve did not stop within 15s of SIGTERM\n%s", s.logs())
+		t.Fatalf("nexus serve did not stop within 15s of SIGTERM\n%s", s.Logs())
 		return nil
 	}
 }
 
-// startFake starts the fake Anthropic API on loopback.
-func startFake(t testing.TB) *fakeapi.Server {
+// StartFake starts the fake Anthropic API on loopback.
+func StartFake(t testing.TB) *fakeapi.Server {
 	t.Helper()
 	f, err := fakeapi.Listen("127.0.0.1:0")
 	if err != nil {
@@ -212,24 +216,24 @@ func startFake(t testing.TB) *fakeapi.Server {
 	return f
 }
 
-// setupAccount stores a fresh API key account in the keychain, makes it the default, and
+// SetupAccount stores a fresh API key account in the keychain, makes it the default, and
 // returns the key and the client key.
-func (e *env) setupAccount() (apiKey, clientKey string) {
-	e.t.Helper()
-	name := "e2e-" + randomHex(4)
-	apiKey = "sk-ant-api03-e2e-" + randomHex(16)
-	e.run(apiKey+"\n", "credentials", "add-key", name)
-	e.run("", "credentials", "default", name)
-	e.t.Cleanup(func() { e.try("", "credentials", "remove", name) })
-	clientKey = strings.TrimSpace(e.run("", "client-key", "show"))
+func (e *Env) SetupAccount() (apiKey, clientKey string) {
+	e.T.Helper()
+	name := "e2e-" + RandomHex(4)
+	apiKey = "sk-ant-api03-e2e-" + RandomHex(16)
+	e.Run(apiKey+"\n", "credentials", "add-key", name)
+	e.Run("", "credentials", "default", name)
+	e.T.Cleanup(func() { e.Try("", "credentials", "remove", name) })
+	clientKey = strings.TrimSpace(e.Run("", "client-key", "show"))
 	if !strings.HasPrefix(clientKey, "cnp_live_") {
-		e.t.Fatalf("client-key show printed %q", clientKey)
+		e.T.Fatalf("client-key show printed %q", clientKey)
 	}
 	return apiKey, clientKey
 }
 
-// recorded is one line of `nexus requests --json`.
-type recorded struct {
+// Recorded is one line of `nexus requests --json`.
+type Recorded struct {
 	ID                       string  `json:"id"`
 	StartedAt                string  `json:"started_at"`
 	Method                   string  `json:"method"`
@@ -254,17 +258,17 @@ type recorded struct {
 	Headers                  string  `json:"headers"`
 }
 
-// requests waits until `nexus requests --json` lists at least n finished requests.
-func (e *env) requests(n int) []recorded {
-	e.t.Helper()
+// Requests waits until `nexus requests --json` lists at least n finished requests.
+func (e *Env) Requests(n int) []Recorded {
+	e.T.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		out := e.run("", "requests", "--json", "--limit", "1000", "--data-dir", e.dataDir)
+		out := e.Run("", "requests", "--json", "--limit", "1000", "--data-dir", e.DataDir)
 		var doc struct {
-			Requests []recorded `json:"requests"`
+			Requests []Recorded `json:"requests"`
 		}
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
-			e.t.Fatalf("requests --json is not JSON: %v\n%s", err, out)
+			e.T.Fatalf("requests --json is not JSON: %v\n%s", err, out)
 		}
 		finished := 0
 		for _, r := range doc.Requests {
@@ -276,7 +280,7 @@ func (e *env) requests(n int) []recorded {
 			return doc.Requests
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("only %d of %d requests recorded:\n%s", finished, n, out)
+			e.T.Fatalf("only %d of %d requests recorded:\n%s", finished, n, out)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
