@@ -53,6 +53,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 const usage = `Usage:
   nexus                                   the desktop app (window + tray)
   nexus serve                             the proxy, headless
+  nexus check [--json]                    the security checklist (exit 1 if a critical item fails)
   nexus requests [--json] [--limit N]     recent requests, newest first
   nexus credentials add-key NAME          store an Anthropic API key read from stdin
   nexus credentials login NAME            log in to a Claude account (OAuth, PKCE)
@@ -65,7 +66,7 @@ const usage = `Usage:
 
 Common flags: --port N, --data-dir DIR, --upstream URL
 Environment: PORT, HOST, NEXUS_DATA_DIR, CLAUDE_API_BASE_URL, CLAUDE_OAUTH_TOKEN_URL,
-DATABASE_URL, STORAGE_ENABLED, ENABLE_CLIENT_AUTH, CREDENTIALS_DIR
+DATABASE_URL, STORAGE_ENABLED, ENABLE_CLIENT_AUTH, DASHBOARD_API_KEY, CREDENTIALS_DIR
 `
 
 func dispatch(ctx context.Context, args []string, stdio IO, desktop Desktop) error {
@@ -80,6 +81,8 @@ func dispatch(ctx context.Context, args []string, stdio IO, desktop Desktop) err
 		return runServe(ctx, rest, stdio)
 	case "requests":
 		return runRequests(ctx, rest, stdio)
+	case "check":
+		return runCheck(rest, stdio)
 	case "credentials":
 		return runCredentials(ctx, rest, stdio)
 	case "client-key":

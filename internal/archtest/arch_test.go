@@ -17,7 +17,7 @@ import (
 var allowed = map[string][]string{
 	"nexus":                              {"app", "cli"},
 	"nexus/app":                          {"engine", "settings"},
-	"nexus/cli":                          {"engine", "settings", "credentials", "store"},
+	"nexus/cli":                          {"engine", "settings", "credentials", "store", "checklist"},
 	"nexus/engine":                       {"proxy", "recording", "store", "store/sqlite", "store/postgres", "credentials", "settings", "conversation"},
 	"nexus/recording":                    {"proxy", "store", "conversation"},
 	"nexus/proxy":                        {"conversation"},
@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"nexus/store/postgres":               {"store"},
 	"nexus/store/storetest":              {"store"},
 	"nexus/credentials":                  {},
+	"nexus/checklist":                    {},
 	"nexus/settings":                     {},
 	"nexus/conversation":                 {},
 	"nexus/internal/fakeapi":             {},
