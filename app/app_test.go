@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"nexus/credentials"
 	"nexus/engine"
@@ -156,5 +157,39 @@ func TestCloseWithoutTrayQuitsAndSavesGeometry(t *testing.T) {
 	}
 	if s.Window != (settings.Window{X: 10, Y: 20, Width: 1000, Height: 700}) {
 		t.Errorf("saved window %+v", s.Window)
+	}
+}
+
+func TestWindowFollowsNewRecords(t *testing.T) {
+	a, e, rt, key := newTestApp(t)
+	d := &desktop{engine: e, app: a, rt: rt, log: slog.New(slog.NewTextHandler(io.Discard, nil)), stop: make(chan struct{})}
+	st, err := a.SetProxyRunning(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go d.followRecords()
+	defer close(d.stop)
+	req, _ := http.NewRequest("POST", st.Address+"/v1/messages", strings.NewReader(`{}`))
+	req.Header.Set("x-api-key", key+"-wrong") // refused, and still recorded
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(3 * recordsPoll)
+	for {
+		rt.mu.Lock()
+		n := len(rt.events)
+		rt.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no status event after a request was recorded")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got, _ := a.Status(); got.RequestCount < 1 {
+		t.Errorf("request count %d after a recorded request", got.RequestCount)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -38,7 +39,8 @@ type desktop struct {
 	rt       Runtime
 	tray     *Tray // nil without a tray host
 	quitting atomic.Bool
-	closing  atomic.Bool // set in shutdown: the window and the tray are going away
+	closing  atomic.Bool   // set in shutdown: the window and the tray are going away
+	stop     chan struct{} // closed in shutdown: ends the desktop's own goroutines
 	log      *slog.Logger
 }
 
@@ -58,7 +60,7 @@ func RunDesktop(opts DesktopOptions) error {
 	if err != nil {
 		return err
 	}
-	d := &desktop{opts: opts, engine: e, rt: wailsRuntime{}, log: log}
+	d := &desktop{opts: opts, engine: e, rt: wailsRuntime{}, log: log, stop: make(chan struct{})}
 	d.app = NewApp(e, d.rt, log)
 	if TrayHost() {
 		d.tray = NewTray(d.toggleProxy, d.showWindow, d.quit)
@@ -108,6 +110,7 @@ func (d *desktop) startup(ctx context.Context) {
 	if d.tray != nil {
 		d.tray.Start()
 	}
+	go d.followRecords()
 	if d.opts.Settings.ProxyEnabled {
 		if err := d.engine.StartProxy(); err != nil {
 			d.log.Error("proxy did not start", "error", err)
@@ -138,8 +141,31 @@ func (d *desktop) beforeClose(ctx context.Context) (prevent bool) {
 
 func (d *desktop) shutdown(ctx context.Context) {
 	d.closing.Store(true)
+	close(d.stop)
 	if d.tray != nil {
 		d.tray.Stop()
+	}
+}
+
+// recordsPoll is how often the window's counts follow new records.
+const recordsPoll = 2 * time.Second
+
+// followRecords tells the window the status changed when new requests were recorded, so the
+// Home view's count follows the traffic. It reads an in-memory counter, not the database.
+func (d *desktop) followRecords() {
+	t := time.NewTicker(recordsPoll)
+	defer t.Stop()
+	last := d.engine.Recorded()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+		}
+		if n := d.engine.Recorded(); n != last && !d.closing.Load() {
+			last = n
+			d.app.emitStatus()
+		}
 	}
 }
 

@@ -259,6 +259,10 @@ func (e *Engine) ClientKey() (string, error) {
 	return e.vault.ClientKey(credentials.MainClientKey)
 }
 
+// Recorded is how many records the recorder has written to the store since the engine
+// opened; it only grows. The window uses it to know when to refresh its counts.
+func (e *Engine) Recorded() int64 { return e.queue.Written() }
+
 // Store is the engine's store, for read-only queries.
 func (e *Engine) Store() store.Store { return e.store }
 
