@@ -1,6 +1,9 @@
 package conversation
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // ScanRequestMeta returns what ReadRequestMeta returns for a valid JSON body, without decoding
 // the whole body: it walks the top-level object, decodes only model, stream and metadata, and
@@ -22,14 +25,15 @@ func ScanRequestMeta(body []byte) RequestMeta {
 			return ReadRequestMeta(body)
 		}
 		s.ws()
-		switch key {
-		case "model":
+		// Keys match as encoding/json matches them: case-insensitively, the last one winning.
+		switch {
+		case strings.EqualFold(key, "model"):
 			v, ok := s.plainString()
 			if !ok {
 				return ReadRequestMeta(body)
 			}
 			m.Model = v
-		case "stream":
+		case strings.EqualFold(key, "stream"):
 			switch {
 			case bytes.HasPrefix(s.b[s.i:], []byte("true")):
 				m.Stream, s.i = true, s.i+4
@@ -38,7 +42,7 @@ func ScanRequestMeta(body []byte) RequestMeta {
 			default:
 				return ReadRequestMeta(body)
 			}
-		case "metadata":
+		case strings.EqualFold(key, "metadata"):
 			start := s.i
 			if !s.skipValue() {
 				return ReadRequestMeta(body)
