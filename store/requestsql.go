@@ -1,0 +1,85 @@
+package store
+
+import (
+	"strings"
+	"time"
+)
+
+// The SQL of the requests table, shared by the SQLite and PostgreSQL stores. It is written in
+// the dialect both accept; each store supplies only its placeholders ("?" or "$n").
+
+// RequestColumns lists the requests table's columns in the order of RequestArgs and
+// RequestScan.
+const RequestColumns = `id, started_at, method, path, query, model, stream, status, error, error_type, kind,
+	session_id, conversation_id, branch, account, client_key_id, passthrough, rejected, finished, incomplete,
+	stop_reason, message_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
+	cache_creation_5m, cache_creation_1h, cost_usd, ttfb_ms, duration_ms, overhead_ms, attempts, attempt_log, headers`
+
+// requestColumnCount is the number of RequestColumns.
+var requestColumnCount = strings.Count(RequestColumns, ",") + 1
+
+// RequestArgs returns r's values in the order of RequestColumns; times are Unix milliseconds.
+func RequestArgs(r Request) []any {
+	return []any{r.ID, r.StartedAt.UnixMilli(), r.Method, r.Path, r.Query, r.Model, r.Stream, r.Status, r.Error,
+		r.ErrorType, r.Kind, r.SessionID, r.Conversation, r.Branch, r.Account, r.ClientKeyID, r.Passthrough,
+		r.Rejected, r.Finished, r.Incomplete, r.StopReason, r.MessageID, r.InputTokens, r.OutputTokens,
+		r.CacheCreationInputTokens, r.CacheReadInputTokens, r.CacheCreation5m, r.CacheCreation1h, r.CostUSD,
+		r.TTFBMs, r.DurationMs, r.OverheadMs, r.Attempts, r.AttemptsJSON, r.HeadersJSON}
+}
+
+// RequestScan reads one row of RequestColumns with scan (a Rows.Scan or Row.Scan).
+func RequestScan(scan func(dest ...any) error) (Request, error) {
+	var r Request
+	var started int64
+	err := scan(&r.ID, &started, &r.Method, &r.Path, &r.Query, &r.Model, &r.Stream, &r.Status, &r.Error,
+		&r.ErrorType, &r.Kind, &r.SessionID, &r.Conversation, &r.Branch, &r.Account, &r.ClientKeyID,
+		&r.Passthrough, &r.Rejected, &r.Finished, &r.Incomplete, &r.StopReason, &r.MessageID, &r.InputTokens,
+		&r.OutputTokens, &r.CacheCreationInputTokens, &r.CacheReadInputTokens, &r.CacheCreation5m,
+		&r.CacheCreation1h, &r.CostUSD, &r.TTFBMs, &r.DurationMs, &r.OverheadMs, &r.Attempts, &r.AttemptsJSON,
+		&r.HeadersJSON)
+	r.StartedAt = time.UnixMilli(started).UTC()
+	return r, err
+}
+
+// RequestSQL holds the write statements for one placeholder style.
+type RequestSQL struct {
+	// Start inserts a request unless it exists. Finish inserts or completes it, keeping the
+	// model and session known at start when the finishing record leaves them empty.
+	Start, Finish string
+}
+
+// NewRequestSQL builds the statements; placeholder(i) is the dialect's i-th (1-based)
+// parameter.
+func NewRequestSQL(placeholder func(i int) string) RequestSQL {
+	ps := make([]string, requestColumnCount)
+	for i := range ps {
+		ps[i] = placeholder(i + 1)
+	}
+	insert := `INSERT INTO requests (` + RequestColumns + `) VALUES (` + strings.Join(ps, ", ") + `)`
+	return RequestSQL{
+		Start: insert + ` ON CONFLICT (id) DO NOTHING`,
+		Finish: insert + ` ON CONFLICT (id) DO UPDATE SET
+			model = CASE WHEN excluded.model <> '' THEN excluded.model ELSE requests.model END,
+			session_id = CASE WHEN excluded.session_id <> '' THEN excluded.session_id ELSE requests.session_id END,
+			stream = excluded.stream, status = excluded.status, error = excluded.error,
+			error_type = excluded.error_type, account = excluded.account, passthrough = excluded.passthrough,
+			rejected = excluded.rejected, finished = TRUE, incomplete = excluded.incomplete,
+			stop_reason = excluded.stop_reason, message_id = excluded.message_id,
+			input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+			cache_creation_input_tokens = excluded.cache_creation_input_tokens,
+			cache_read_input_tokens = excluded.cache_read_input_tokens,
+			cache_creation_5m = excluded.cache_creation_5m, cache_creation_1h = excluded.cache_creation_1h,
+			cost_usd = excluded.cost_usd, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
+			overhead_ms = excluded.overhead_ms, attempts = excluded.attempts,
+			attempt_log = excluded.attempt_log, headers = excluded.headers`,
+	}
+}
+
+// Write returns the statement and arguments of one op.
+func (q RequestSQL) Write(op RequestOp) (string, []any) {
+	if op.Finish {
+		op.Request.Finished = true
+		return q.Finish, RequestArgs(op.Request)
+	}
+	return q.Start, RequestArgs(op.Request)
+}
