@@ -201,7 +201,7 @@ func procStatusMB(pid int, field string) float64 {
 // has drained.
 func (s *sides) recordedCount() int64 {
 	time.Sleep(2 * time.Second)
-	st, err := sqlite.Open(context.Background(), s.dataDir)
+	st, err := sqlite.Open(context.Background(), s.dataDir, nil)
 	if err != nil {
 		return -1
 	}

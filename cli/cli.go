@@ -55,6 +55,8 @@ const usage = `Usage:
   nexus serve                             the proxy, headless
   nexus check [--json]                    the security checklist (exit 1 if a critical item fails)
   nexus requests [--json] [--limit N]     recent requests, newest first
+  nexus conversations [--json] [--limit N]
+                                          conversations, the most recently active first
   nexus credentials add-key NAME          store an Anthropic API key read from stdin
   nexus credentials login NAME            log in to a Claude account (OAuth, PKCE)
   nexus credentials import DIR [--delete-after-import]
@@ -66,7 +68,8 @@ const usage = `Usage:
 
 Common flags: --port N, --data-dir DIR, --upstream URL
 Environment: PORT, HOST, NEXUS_DATA_DIR, CLAUDE_API_BASE_URL, CLAUDE_OAUTH_TOKEN_URL,
-DATABASE_URL, STORAGE_ENABLED, ENABLE_CLIENT_AUTH, DASHBOARD_API_KEY, CREDENTIALS_DIR
+DATABASE_URL, STORAGE_ENABLED, ENABLE_CLIENT_AUTH, DASHBOARD_API_KEY, CREDENTIALS_DIR,
+RETENTION_DAYS, RETENTION_MAX_MB
 `
 
 func dispatch(ctx context.Context, args []string, stdio IO, desktop Desktop) error {
@@ -81,6 +84,8 @@ func dispatch(ctx context.Context, args []string, stdio IO, desktop Desktop) err
 		return runServe(ctx, rest, stdio)
 	case "requests":
 		return runRequests(ctx, rest, stdio)
+	case "conversations":
+		return runConversations(ctx, rest, stdio)
 	case "check":
 		return runCheck(rest, stdio)
 	case "credentials":

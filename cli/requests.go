@@ -27,7 +27,7 @@ func runRequests(ctx context.Context, args []string, stdio IO) error {
 	if err != nil {
 		return err
 	}
-	st, err := engine.OpenStore(ctx, cfg.Settings)
+	st, err := engine.OpenStore(ctx, cfg.Settings, nil)
 	if err != nil {
 		return err
 	}

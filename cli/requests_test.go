@@ -39,7 +39,7 @@ func writeRequests(t *testing.T, dataDir string, rs ...store.Request) {
 	if err := settings.EnsureDataDir(dataDir); err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(ctx, dataDir)
+	st, err := sqlite.Open(ctx, dataDir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

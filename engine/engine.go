@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"nexus/content"
 	"nexus/conversation"
 	"nexus/credentials"
 	"nexus/proxy"
@@ -22,6 +23,7 @@ import (
 	"nexus/store"
 	"nexus/store/postgres"
 	"nexus/store/sqlite"
+	"nexus/store/sqlstore"
 )
 
 // Options are what Open needs.
@@ -43,6 +45,9 @@ type Engine struct {
 	refresher *credentials.Refresher
 	kcErr     error // why the OS keychain is not used; nil when it is
 	server    *proxy.Server
+	codec     *content.Codec // seals stored bodies; nil when bodies are not stored
+	bodies    *content.Bodies
+	storage   BodyStorage
 	stopQ     context.CancelFunc
 
 	mu        sync.Mutex // guards lastErr and listeners
@@ -64,7 +69,13 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err := settings.EnsureDataDir(set.DataDir); err != nil {
 		return nil, err
 	}
-	st, err := OpenStore(ctx, set)
+	e := &Engine{set: set, log: log}
+	kc := e.openVault(opts.Keychain)
+	bodies, err := e.openBodies(kc)
+	if err != nil {
+		return nil, err
+	}
+	st, err := OpenStore(ctx, set, e.codec)
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +84,12 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		st.Close()
 		return nil, err
 	}
+	q.SetBodies(bodies)
 	qctx, stopQ := context.WithCancel(context.Background())
 	go q.Run(qctx)
+	e.store, e.queue, e.bodies, e.stopQ = st, q, bodies, stopQ
+	go e.retain(qctx)
 
-	e := &Engine{set: set, log: log, store: st, queue: q, stopQ: stopQ}
-	e.openVault(opts.Keychain)
 	e.refresher = credentials.NewRefresher(e.vault, OAuthClient(set), log)
 
 	upstream, _ := url.Parse(set.Upstream) // validated above
@@ -87,6 +99,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		ClientKeys:        e.vault,
 		Credentials:       vaultCredentials{e.refresher},
 		Recorder:          q,
+		KeepBodies:        true, // for linking, and for storage when it is on
 		Logger:            log,
 		RequestTimeout:    time.Duration(set.RequestTimeout),
 		StreamIdleTimeout: time.Duration(set.StreamIdleTimeout),
@@ -97,6 +110,12 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		go e.followKeychain(qctx)
 	}
 	e.startCredentials(qctx)
+	if e.storage.Enabled {
+		log.Info("request bodies are stored: redacted, compressed and encrypted with the keychain's data key",
+			"retention_days", set.RetentionDays, "retention_max_mb", set.RetentionMaxMB)
+	} else {
+		log.Warn("request bodies are not stored", "reason", e.storage.Reason)
+	}
 	return e, nil
 }
 
@@ -123,11 +142,16 @@ func (e *Engine) followKeychain(ctx context.Context) {
 }
 
 // OpenStore opens the store the settings select: PostgreSQL for a postgres:// DATABASE_URL,
-// else the SQLite file in the data dir.
-func OpenStore(ctx context.Context, set settings.Settings) (store.Store, error) {
+// else the SQLite file in the data dir. codec opens stored content; nil when there is none
+// to read (metadata only, or a command that reads no bodies).
+func OpenStore(ctx context.Context, set settings.Settings, codec *content.Codec) (store.Store, error) {
+	var opener sqlstore.Opener
+	if codec != nil { // a nil *Codec in the interface would look usable
+		opener = codec
+	}
 	if set.DatabaseURL != "" {
 		if strings.HasPrefix(set.DatabaseURL, "postgres://") || strings.HasPrefix(set.DatabaseURL, "postgresql://") {
-			st, err := postgres.Open(ctx, set.DatabaseURL, slog.Default())
+			st, err := postgres.Open(ctx, set.DatabaseURL, opener, slog.Default())
 			if err != nil {
 				return nil, err // not st: a nil *postgres.Store would be a non-nil store.Store
 			}
@@ -138,16 +162,17 @@ func OpenStore(ctx context.Context, set settings.Settings) (store.Store, error) 
 	if err := settings.EnsureDataDir(set.DataDir); err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(ctx, set.DataDir)
+	st, err := sqlite.Open(ctx, set.DataDir, opener)
 	if err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-// openVault opens the OS keychain, making sure the main client key exists. Without a usable
-// keychain it keeps a client key in memory for this run only and says why.
-func (e *Engine) openVault(kc credentials.Keychain) {
+// openVault opens the OS keychain, making sure the main client key exists, and returns the
+// keychain. Without a usable keychain it keeps a client key in memory for this run only, says
+// why, and returns nil.
+func (e *Engine) openVault(kc credentials.Keychain) credentials.Keychain {
 	if kc == nil {
 		kc = credentials.SystemKeychain{}
 	}
@@ -159,13 +184,14 @@ func (e *Engine) openVault(kc credentials.Keychain) {
 				e.log.Info("created the client key; show it with: nexus client-key show")
 			}
 			e.vault = v
-			return
+			return kc
 		}
 	}
 	e.kcErr = err
 	e.log.Warn("no usable keychain: accounts are unavailable and the client key lasts for this run only", "error", err)
 	e.vault, _ = credentials.OpenVault(credentials.NewMemoryKeychain())
 	e.vault.EnsureClientKey(credentials.MainClientKey, "")
+	return nil
 }
 
 // StartProxy starts listening per the settings.

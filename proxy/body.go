@@ -99,7 +99,7 @@ func (b *requestBody) detach() {
 	b.mu.Unlock()
 }
 
-// release returns the copy to the pool once nobody needs it (the recorder keeps no body). A
+// release returns the copy to the pool once nobody needs it (the recorder is done with it). A
 // reader still held by an abandoned attempt then reads nothing more.
 func (b *requestBody) release() {
 	b.mu.Lock()

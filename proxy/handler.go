@@ -116,7 +116,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rec := Record{ID: NewRecordID(start), StartedAt: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		SessionID: r.Header.Get("X-Claude-Code-Session-Id")}
+		SessionID: r.Header.Get("X-Claude-Code-Session-Id"), UserAgent: userAgent(r)}
 	// The client's own credential goes upstream (passthrough) when it came with
 	// x-nexus-client-key, or when no account applies.
 	pk := readPresentedKey(r.Header)
@@ -232,11 +232,21 @@ func (h *Handler) record(rec Record, body *requestBody, answer []byte) {
 		if (rec.Model == "" || rec.SessionID == "") && strings.HasPrefix(rec.Path, "/v1/messages") {
 			rec = withMeta(rec, conversation.ScanRequestMeta(buf))
 		}
-		if !h.cfg.KeepBodies {
-			body.release()
-		}
 		h.cfg.Recorder.Finish(rec)
+		body.release() // the recorder is done with RequestBody when Finish returns
 	}()
+}
+
+// maxUserAgent bounds the user agent kept in a record.
+const maxUserAgent = 200
+
+// userAgent is the client's User-Agent, shortened.
+func userAgent(r *http.Request) string {
+	ua := r.UserAgent()
+	if len(ua) > maxUserAgent {
+		ua = ua[:maxUserAgent]
+	}
+	return ua
 }
 
 // withAnswer fills rec from a summary of the answer.
@@ -272,7 +282,7 @@ func (h *Handler) finishEarly(w http.ResponseWriter, r *http.Request, rec Record
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, start time.Time, why string, status int, typ, msg string) {
 	writeError(w, status, typ, msg)
 	rec := Record{ID: NewRecordID(start), StartedAt: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		SessionID: r.Header.Get("X-Claude-Code-Session-Id"), Rejected: why,
+		SessionID: r.Header.Get("X-Claude-Code-Session-Id"), UserAgent: userAgent(r), Rejected: why,
 		Status: status, ErrorType: typ, ErrorMessage: msg, Duration: time.Since(start)}
 	h.cfg.Recorder.Start(rec)
 	h.cfg.Recorder.Finish(rec)

@@ -27,8 +27,11 @@ type Record struct {
 	// Model and Stream are what the request asked for (the answer's model wins at the end).
 	Model  string
 	Stream bool
+	// UserAgent is the client's User-Agent header (shortened), to tell clients apart.
+	UserAgent string
 	// RequestBody is the request as received, set only with Config.KeepBodies. It is shared,
-	// not copied: the recorder must not modify it.
+	// not copied: the recorder must not modify it, nor keep it after Finish returns (the
+	// buffer is reused).
 	RequestBody []byte
 	// Rejected is "guard" or "auth" when the proxy refused the request itself.
 	Rejected string
@@ -65,8 +68,10 @@ type Attempt struct {
 	Duration time.Duration `json:"duration_ns"`
 }
 
-// Recorder receives records. Both methods must return at once: they run on the request path.
-// A Recorder that cannot write now must keep the record (spool) rather than block or drop it.
+// Recorder receives records. Start runs on the request path and must return at once. Finish
+// runs after the response is complete, on its own goroutine: it may take a few milliseconds
+// of CPU (reading the bodies) but must not wait for storage. A Recorder that cannot write now
+// must keep the record (spool) rather than block or drop it.
 type Recorder interface {
 	Start(Record)
 	Finish(Record)

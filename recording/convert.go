@@ -15,6 +15,7 @@ func toStoreRequest(rec proxy.Record, finished bool, prices conversation.PriceTa
 		ID: rec.ID, StartedAt: rec.StartedAt.UTC(), Method: rec.Method, Path: rec.Path, Query: rec.Query,
 		Model: rec.Model, Stream: rec.Stream, Status: rec.Status, ErrorType: rec.ErrorType, Error: rec.ErrorMessage,
 		Kind: kindOf(rec.Path), SessionID: rec.SessionID, Account: rec.Account, ClientKeyID: rec.ClientKeyID,
+		UserAgent:   rec.UserAgent,
 		Passthrough: rec.Passthrough, Rejected: rec.Rejected, Finished: finished, Incomplete: rec.Incomplete,
 		StopReason: rec.StopReason, MessageID: rec.MessageID,
 		InputTokens: rec.Usage.InputTokens, OutputTokens: rec.Usage.OutputTokens,

@@ -15,6 +15,8 @@ import (
 // Finish inserts or completes) and can be switched down (errors wrapping
 // store.ErrUnavailable), made to block until released, or made to refuse one id for good.
 type memStore struct {
+	store.Store // the queries the recorder never calls; calling one panics
+
 	mu     sync.Mutex // guards the fields below
 	rows   map[string]store.Request
 	down   bool

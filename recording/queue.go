@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"nexus/content"
 	"nexus/conversation"
 	"nexus/proxy"
 	"nexus/store"
@@ -24,9 +25,10 @@ import (
 // QueueSize is how many records wait in memory before new ones go to the spool.
 const QueueSize = 4096
 
+// op is one record to write: a start, or a finish with its prepared content.
 type op struct {
 	finish bool
-	rec    proxy.Record
+	req    store.Request
 }
 
 // Queue is a proxy.Recorder backed by a store.Store. Start it with Run; ending Run's context
@@ -34,6 +36,7 @@ type op struct {
 type Queue struct {
 	store  store.Store
 	prices conversation.PriceTable
+	bodies *content.Bodies // nil: bodies are neither read nor stored
 	log    *slog.Logger
 	spool  *spool
 	ch     chan op
@@ -62,10 +65,32 @@ func NewQueue(st store.Store, spoolDir string, prices conversation.PriceTable, l
 }
 
 // Start implements proxy.Recorder.
-func (q *Queue) Start(r proxy.Record) { q.submit(op{rec: r}) }
+func (q *Queue) Start(r proxy.Record) { q.submit(op{req: toStoreRequest(r, false, q.prices)}) }
 
 // Finish implements proxy.Recorder.
-func (q *Queue) Finish(r proxy.Record) { q.submit(op{finish: true, rec: r}) }
+// Finish implements proxy.Recorder. It reads the bodies (redaction, linking keys, sealing)
+// here, on the proxy's recording goroutine, so that the single writer only writes.
+func (q *Queue) Finish(r proxy.Record) {
+	req := toStoreRequest(r, true, q.prices)
+	if q.bodies != nil {
+		q.bodies.Prepare(&req, r.RequestBody, r.ResponseBody)
+	}
+	q.submit(op{finish: true, req: req})
+}
+
+// SetBodies makes the queue read and store bodies with b. Call it before Run.
+func (q *Queue) SetBodies(b *content.Bodies) { q.bodies = b }
+
+// written notes ops that reached the store.
+func (q *Queue) wrote(ops ...op) {
+	q.written.Add(int64(len(ops)))
+	if q.bodies == nil {
+		return
+	}
+	for _, o := range ops {
+		q.bodies.Stored(o.req.Body)
+	}
+}
 
 func (q *Queue) submit(o op) {
 	q.stopMu.RLock()
@@ -82,7 +107,7 @@ func (q *Queue) submit(o op) {
 }
 
 func (q *Queue) spoolOp(o op) {
-	req := toStoreRequest(o.rec, o.finish, q.prices)
+	req := o.req
 	if err := q.spoolRequest(o.finish, req); err != nil {
 		q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
 	}
@@ -202,21 +227,21 @@ func (q *Queue) writeBatch(batch []op) {
 	finished := make(map[string]bool, len(batch))
 	for _, o := range batch {
 		if o.finish {
-			finished[o.rec.ID] = true
+			finished[o.req.ID] = true
 		}
 	}
 	ops := make([]store.RequestOp, 0, len(batch))
 	for _, o := range batch {
-		if !o.finish && finished[o.rec.ID] {
+		if !o.finish && finished[o.req.ID] {
 			continue
 		}
-		ops = append(ops, store.RequestOp{Finish: o.finish, Request: toStoreRequest(o.rec, o.finish, q.prices)})
+		ops = append(ops, store.RequestOp{Finish: o.finish, Request: o.req})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	err := q.store.WriteRequests(ctx, ops)
 	cancel()
 	if err == nil {
-		q.written.Add(int64(len(batch)))
+		q.wrote(batch...)
 		return
 	}
 	for _, o := range batch {
@@ -225,7 +250,7 @@ func (q *Queue) writeBatch(batch []op) {
 }
 
 func (q *Queue) write(o op) {
-	req := toStoreRequest(o.rec, o.finish, q.prices)
+	req := o.req
 	if q.storeDown.Load() {
 		if err := q.spoolRequest(o.finish, req); err != nil {
 			q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
@@ -242,6 +267,11 @@ func (q *Queue) write(o op) {
 			q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
 		}
 		q.nudge()
+	case req.Body != nil || req.Keys != nil:
+		// Keep the record even if its content is what the store refuses.
+		q.log.Error("the store refused a request's content; keeping its metadata", "id", req.ID, "error", err)
+		req.Body, req.Keys, req.Content = nil, nil, "metadata only: the store refused the content"
+		q.write(op{finish: o.finish, req: req})
 	default:
 		q.log.Error("record lost: the store refused it", "id", req.ID, "error", err)
 	}
@@ -266,7 +296,7 @@ func (q *Queue) apply(ctx context.Context, finish bool, req store.Request) error
 		err = q.store.StartRequest(ctx, req)
 	}
 	if err == nil {
-		q.written.Add(1)
+		q.wrote(op{finish: finish, req: req})
 	}
 	return err
 }

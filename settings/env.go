@@ -8,7 +8,8 @@ import (
 
 // ApplyEnv overrides s with the environment variables of the command contract (DESIGN.md):
 // HOST, PORT, NEXUS_DATA_DIR, CLAUDE_API_BASE_URL, CLAUDE_OAUTH_TOKEN_URL, DATABASE_URL,
-// STORAGE_ENABLED, ENABLE_CLIENT_AUTH, DASHBOARD_API_KEY, CREDENTIALS_DIR. getenv is os.Getenv
+// STORAGE_ENABLED, ENABLE_CLIENT_AUTH, DASHBOARD_API_KEY, CREDENTIALS_DIR, and RETENTION_DAYS and
+// RETENTION_MAX_MB. getenv is os.Getenv
 // in production. A malformed value is an error naming the variable.
 func ApplyEnv(s *Settings, getenv func(string) string) error {
 	str := func(name string, dst *string) {
@@ -29,6 +30,21 @@ func ApplyEnv(s *Settings, getenv func(string) string) error {
 			return fmt.Errorf("PORT=%q is not a number", v)
 		}
 		s.Port = p
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{
+		{"RETENTION_DAYS", &s.RetentionDays},
+		{"RETENTION_MAX_MB", &s.RetentionMaxMB},
+	} {
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < 0 {
+				return fmt.Errorf("%s=%q is not a whole number of zero or more", n.name, v)
+			}
+			*n.dst = i
+		}
 	}
 	// In the contract's order, so that the first malformed variable is always the one named.
 	for _, b := range []struct {

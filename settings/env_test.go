@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,8 @@ func TestApplyEnvEveryVariable(t *testing.T) {
 		"ENABLE_CLIENT_AUTH":     "0",
 		"DASHBOARD_API_KEY":      "dash-key",
 		"CREDENTIALS_DIR":        "/legacy/credentials",
+		"RETENTION_DAYS":         "30",
+		"RETENTION_MAX_MB":       "0",
 	}))
 	if err != nil {
 		t.Fatalf("ApplyEnv: %v", err)
@@ -38,7 +41,9 @@ func TestApplyEnvEveryVariable(t *testing.T) {
 	want.ClientAuth = false
 	want.DashboardAPIKey = "dash-key"
 	want.CredentialsDir = "/legacy/credentials"
-	if s != want {
+	want.RetentionDays = 30
+	want.RetentionMaxMB = 0
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("ApplyEnv gave\n%+v\nwant\n%+v", s, want)
 	}
 }
@@ -50,7 +55,7 @@ func TestApplyEnvEmptyKeepsValues(t *testing.T) {
 	if err := ApplyEnv(&s, fakeEnv(nil)); err != nil {
 		t.Fatalf("ApplyEnv: %v", err)
 	}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("an empty environment changed settings:\n%+v\nwant\n%+v", s, want)
 	}
 }

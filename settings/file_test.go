@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load after Save gave\n%+v\nwant\n%+v", got, want)
 	}
 }
@@ -190,7 +191,7 @@ func TestSaveReplacesOldFileWhole(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatalf("file after second Save is not JSON: %v\n%s", err, b)
 	}
-	if s != Defaults() {
+	if !reflect.DeepEqual(s, Defaults()) {
 		t.Errorf("file after second Save = %+v", s)
 	}
 }
@@ -200,7 +201,7 @@ func TestLoadMissingFileGivesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load of a missing file: %v", err)
 	}
-	if got != Defaults() {
+	if !reflect.DeepEqual(got, Defaults()) {
 		t.Errorf("Load of a missing file = %+v, want defaults", got)
 	}
 }
@@ -216,7 +217,7 @@ func TestLoadPartialFileKeepsDefaults(t *testing.T) {
 	}
 	want := Defaults()
 	want.Port = 1111
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load = %+v, want defaults with port 1111", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -46,7 +47,23 @@ type Settings struct {
 	StreamIdleTimeout Duration `json:"stream_idle_timeout"`
 	MaxRetries        int      `json:"max_retries"`
 
+	// RetentionDays removes recorded requests older than this many days; 0 keeps them forever.
+	RetentionDays int `json:"retention_days"`
+	// RetentionMaxMB removes the oldest requests while the store holds more than this many
+	// megabytes; 0 sets no limit.
+	RetentionMaxMB int `json:"retention_max_mb"`
+	// RedactPatterns are redacted from bodies before they are stored, on top of the built-in
+	// patterns (API keys, tokens, private keys, passwords in URLs).
+	RedactPatterns []RedactPattern `json:"redact_patterns,omitempty"`
+
 	Window Window `json:"window"`
+}
+
+// RedactPattern is a user-defined secret pattern: a Go regular expression and the kind it
+// is reported as ("[REDACTED:kind]").
+type RedactPattern struct {
+	Kind   string `json:"kind"`
+	Regexp string `json:"regexp"`
 }
 
 // Window is the remembered geometry of the main window; zero means "let the app choose".
@@ -69,6 +86,8 @@ func Defaults() Settings {
 		RequestTimeout:    Duration(10 * time.Minute),
 		StreamIdleTimeout: Duration(5 * time.Minute),
 		MaxRetries:        2,
+		RetentionDays:     90,
+		RetentionMaxMB:    4096,
 	}
 }
 
@@ -92,6 +111,14 @@ func (s Settings) Validate() error {
 	}
 	if s.MaxRetries < 0 || s.MaxRetries > 10 {
 		return fmt.Errorf("max retries %d is out of range 0-10", s.MaxRetries)
+	}
+	if s.RetentionDays < 0 || s.RetentionMaxMB < 0 {
+		return fmt.Errorf("retention limits must not be negative")
+	}
+	for _, p := range s.RedactPatterns {
+		if _, err := regexp.Compile(p.Regexp); err != nil || p.Kind == "" {
+			return fmt.Errorf("redact pattern %q (kind %q) is not a valid regular expression with a kind", p.Regexp, p.Kind)
+		}
 	}
 	return nil
 }

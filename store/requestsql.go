@@ -13,7 +13,8 @@ import (
 const RequestColumns = `id, started_at, method, path, query, model, stream, status, error, error_type, kind,
 	session_id, conversation_id, branch, account, client_key_id, passthrough, rejected, finished, incomplete,
 	stop_reason, message_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
-	cache_creation_5m, cache_creation_1h, cost_usd, ttfb_ms, duration_ms, overhead_ms, attempts, attempt_log, headers`
+	cache_creation_5m, cache_creation_1h, cost_usd, ttfb_ms, duration_ms, overhead_ms, attempts, attempt_log, headers,
+	user_agent, client, redactions, content, parent_request_id, link_rule`
 
 // requestColumnCount is the number of RequestColumns.
 var requestColumnCount = strings.Count(RequestColumns, ",") + 1
@@ -24,21 +25,36 @@ func RequestArgs(r Request) []any {
 		r.ErrorType, r.Kind, r.SessionID, r.Conversation, r.Branch, r.Account, r.ClientKeyID, r.Passthrough,
 		r.Rejected, r.Finished, r.Incomplete, r.StopReason, r.MessageID, r.InputTokens, r.OutputTokens,
 		r.CacheCreationInputTokens, r.CacheReadInputTokens, r.CacheCreation5m, r.CacheCreation1h, r.CostUSD,
-		r.TTFBMs, r.DurationMs, r.OverheadMs, r.Attempts, r.AttemptsJSON, r.HeadersJSON}
+		r.TTFBMs, r.DurationMs, r.OverheadMs, r.Attempts, r.AttemptsJSON, r.HeadersJSON,
+		r.UserAgent, ClientOf(r), r.Redactions, r.Content, r.ParentRequestID, r.LinkRule}
 }
 
 // RequestScan reads one row of RequestColumns with scan (a Rows.Scan or Row.Scan).
 func RequestScan(scan func(dest ...any) error) (Request, error) {
 	var r Request
 	var started int64
+	var client string
 	err := scan(&r.ID, &started, &r.Method, &r.Path, &r.Query, &r.Model, &r.Stream, &r.Status, &r.Error,
 		&r.ErrorType, &r.Kind, &r.SessionID, &r.Conversation, &r.Branch, &r.Account, &r.ClientKeyID,
 		&r.Passthrough, &r.Rejected, &r.Finished, &r.Incomplete, &r.StopReason, &r.MessageID, &r.InputTokens,
 		&r.OutputTokens, &r.CacheCreationInputTokens, &r.CacheReadInputTokens, &r.CacheCreation5m,
 		&r.CacheCreation1h, &r.CostUSD, &r.TTFBMs, &r.DurationMs, &r.OverheadMs, &r.Attempts, &r.AttemptsJSON,
-		&r.HeadersJSON)
+		&r.HeadersJSON, &r.UserAgent, &client, &r.Redactions, &r.Content, &r.ParentRequestID, &r.LinkRule)
 	r.StartedAt = time.UnixMilli(started).UTC()
 	return r, err
+}
+
+// ClientOf is the client identity linking is scoped to: the client key that authenticated
+// the request, else the account its credential came from, else "passthrough".
+func ClientOf(r Request) string {
+	switch {
+	case r.ClientKeyID != "":
+		return "key:" + r.ClientKeyID
+	case r.Account != "":
+		return "account:" + r.Account
+	default:
+		return "passthrough"
+	}
 }
 
 // RequestSQL holds the write statements for one placeholder style.
@@ -71,7 +87,9 @@ func NewRequestSQL(placeholder func(i int) string) RequestSQL {
 			cache_creation_5m = excluded.cache_creation_5m, cache_creation_1h = excluded.cache_creation_1h,
 			cost_usd = excluded.cost_usd, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
 			overhead_ms = excluded.overhead_ms, attempts = excluded.attempts,
-			attempt_log = excluded.attempt_log, headers = excluded.headers`,
+			attempt_log = excluded.attempt_log, headers = excluded.headers,
+			user_agent = CASE WHEN excluded.user_agent <> '' THEN excluded.user_agent ELSE requests.user_agent END,
+			redactions = excluded.redactions, content = excluded.content`,
 	}
 }
 

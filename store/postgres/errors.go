@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,8 @@ func unavailable(err error) bool {
 	}
 	var connectErr *pgconn.ConnectError
 	switch {
+	case errors.Is(err, sql.ErrConnDone), strings.Contains(err.Error(), "sql: database is closed"):
+		return true
 	case errors.As(err, &connectErr), // could not dial, TLS handshake failed, …
 		errors.Is(err, puddle.ErrClosedPool),
 		errors.Is(err, context.DeadlineExceeded),

@@ -58,6 +58,100 @@ var migrations = []string{
 	CREATE INDEX requests_started ON requests (started_at DESC, id DESC);
 	CREATE INDEX requests_session ON requests (session_id, started_at) WHERE session_id <> '';
 	CREATE INDEX requests_model ON requests (model, started_at DESC);`,
+	// 2: content (blobs, the message-prefix tree), conversations, linking keys, retention.
+	`ALTER TABLE requests ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+	ALTER TABLE requests ADD COLUMN parent_request_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE requests ADD COLUMN link_rule TEXT NOT NULL DEFAULT '';
+	ALTER TABLE requests ADD COLUMN redactions INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE requests ADD COLUMN content TEXT NOT NULL DEFAULT '';
+	ALTER TABLE requests ADD COLUMN client TEXT NOT NULL DEFAULT '';
+	ALTER TABLE requests ADD COLUMN template_blob BYTEA;
+	ALTER TABLE requests ADD COLUMN whole_body BOOLEAN NOT NULL DEFAULT FALSE;
+	ALTER TABLE requests ADD COLUMN system_blob BYTEA;
+	ALTER TABLE requests ADD COLUMN tools_blob BYTEA;
+	ALTER TABLE requests ADD COLUMN last_node BYTEA;
+	ALTER TABLE requests ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE requests ADD COLUMN response_blob BYTEA;
+	ALTER TABLE requests ADD COLUMN cur_hash BYTEA;
+	ALTER TABLE requests ADD COLUMN cont_hash BYTEA;
+	ALTER TABLE requests ADD COLUMN prev1_hash BYTEA;
+	ALTER TABLE requests ADD COLUMN prev2_hash BYTEA;
+	ALTER TABLE requests ADD COLUMN first_user_hash BYTEA;
+	ALTER TABLE requests ADD COLUMN system_hash BYTEA;
+	CREATE TABLE blobs (
+		hash BYTEA PRIMARY KEY,      -- keyed hash of the plain bytes
+		size INTEGER NOT NULL,       -- plain size
+		data BYTEA NOT NULL          -- zstd, then AES-256-GCM
+	);
+	CREATE TABLE nodes (
+		hash BYTEA PRIMARY KEY,      -- H(parent || blob): the exact message prefix ending here
+		parent BYTEA,                -- NULL for the first message
+		blob BYTEA NOT NULL,
+		depth INTEGER NOT NULL
+	);
+	CREATE INDEX nodes_blob ON nodes (blob);
+	CREATE TABLE conversations (
+		id TEXT PRIMARY KEY,
+		client TEXT NOT NULL DEFAULT '',
+		session_id TEXT NOT NULL DEFAULT '',
+		title TEXT NOT NULL DEFAULT '',
+		started_at BIGINT NOT NULL,
+		last_at BIGINT NOT NULL,
+		request_count BIGINT NOT NULL DEFAULT 0,
+		input_tokens BIGINT NOT NULL DEFAULT 0,
+		output_tokens BIGINT NOT NULL DEFAULT 0,
+		cache_creation_input_tokens BIGINT NOT NULL DEFAULT 0,
+		cache_read_input_tokens BIGINT NOT NULL DEFAULT 0,
+		cost_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
+		parent_conversation_id TEXT NOT NULL DEFAULT '',
+		parent_request_id TEXT NOT NULL DEFAULT '',
+		agent_ordinal INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX conversations_last ON conversations (last_at DESC, id DESC);
+	CREATE INDEX conversations_parent ON conversations (parent_conversation_id) WHERE parent_conversation_id <> '';
+	CREATE TABLE agent_calls (
+		request_id TEXT NOT NULL,
+		ordinal INTEGER NOT NULL,
+		client TEXT NOT NULL,
+		prompt_hash BYTEA NOT NULL,
+		conversation_id TEXT NOT NULL,
+		at BIGINT NOT NULL,
+		claimed_by TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (request_id, ordinal)
+	);
+	CREATE INDEX agent_calls_prompt ON agent_calls (client, prompt_hash, at DESC);
+	CREATE TABLE retention_runs (
+		at BIGINT NOT NULL,
+		reason TEXT NOT NULL,
+		requests BIGINT NOT NULL,
+		conversations BIGINT NOT NULL,
+		blobs BIGINT NOT NULL,
+		bytes_before BIGINT NOT NULL,
+		bytes_after BIGINT NOT NULL,
+		oldest_kept_start BIGINT NOT NULL
+	);
+	CREATE INDEX requests_cont ON requests (client, cont_hash) WHERE cont_hash IS NOT NULL;
+	CREATE INDEX requests_cur ON requests (client, cur_hash) WHERE cur_hash IS NOT NULL;
+	CREATE INDEX requests_prev ON requests (client, prev1_hash) WHERE prev1_hash IS NOT NULL;
+	CREATE INDEX requests_prev2 ON requests (client, prev2_hash) WHERE prev2_hash IS NOT NULL;
+	CREATE INDEX requests_parent ON requests (parent_request_id) WHERE parent_request_id <> '';
+	CREATE INDEX requests_conversation ON requests (conversation_id, started_at DESC) WHERE conversation_id <> '';
+	CREATE INDEX requests_compaction ON requests (client, kind, started_at DESC);
+	CREATE INDEX requests_session_client ON requests (session_id, client, started_at DESC) WHERE session_id <> '';
+	CREATE INDEX requests_account ON requests (account, started_at DESC);
+	CREATE INDEX requests_status ON requests (status, started_at DESC);
+	CREATE TABLE usage_hourly (
+		hour BIGINT NOT NULL,             -- Unix milliseconds of the UTC hour
+		model TEXT NOT NULL,
+		account TEXT NOT NULL,
+		requests BIGINT NOT NULL DEFAULT 0,
+		input_tokens BIGINT NOT NULL DEFAULT 0,
+		output_tokens BIGINT NOT NULL DEFAULT 0,
+		cache_creation_input_tokens BIGINT NOT NULL DEFAULT 0,
+		cache_read_input_tokens BIGINT NOT NULL DEFAULT 0,
+		cost_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
+		PRIMARY KEY (hour, model, account)
+	);`,
 }
 
 // migrate brings the schema up to date.

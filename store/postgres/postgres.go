@@ -13,17 +13,22 @@ import (
 	"log/slog"
 	"time"
 
+	"database/sql"
+
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jackc/puddle/v2"
 
 	"nexus/store"
+	"nexus/store/sqlstore"
 )
 
 // defaultConnectTimeout bounds one connection attempt when the URL sets no connect_timeout.
 const defaultConnectTimeout = 10 * time.Second
 
-// Store is a store.Store on a PostgreSQL database.
+// Store is a store.Store on a PostgreSQL database: the shared SQL (sqlstore) over pgx's pool.
 type Store struct {
+	*sqlstore.Store
 	pool    *pgxpool.Pool
 	log     *slog.Logger
 	secrets []string // passwords to scrub from every error
@@ -36,7 +41,8 @@ var _ store.Store = (*Store)(nil)
 // non-local server unless the URL requires TLS (sslmode=require, verify-ca or verify-full).
 // Its errors never contain the URL's password; a server that cannot be reached gives an
 // error wrapping store.ErrUnavailable.
-func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+// codec opens stored content (nil when bodies are not stored).
+func Open(ctx context.Context, url string, codec sqlstore.Opener, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -70,6 +76,13 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.Store = sqlstore.New(stdlib.OpenDBFromPool(pool), sqlstore.Dialect{
+		Name:     "postgres",
+		Numbered: true,
+		Wrap:     s.wrap,
+		Lost:     func(err error) bool { return unavailable(err) && !errors.Is(err, puddle.ErrClosedPool) },
+		Size:     size,
+	}, codec, log)
 	log.Info("PostgreSQL store open", "host", cfg.ConnConfig.Host, "database", cfg.ConnConfig.Database,
 		"tls", cfg.ConnConfig.TLSConfig != nil)
 	return s, nil
@@ -78,8 +91,18 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 // Close closes every connection. Calls after Close return errors wrapping
 // store.ErrUnavailable.
 func (s *Store) Close() error {
+	err := s.Store.Close()
 	s.pool.Close()
-	return nil
+	return err
+}
+
+// size is the bytes of Nexus's tables with their indexes and TOAST data.
+func size(ctx context.Context, db *sql.DB) (int64, error) {
+	var n int64
+	err := db.QueryRowContext(ctx, `SELECT CAST(coalesce(sum(pg_total_relation_size(c.oid)), 0) AS BIGINT)
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind = 'r'`).Scan(&n)
+	return n, err
 }
 
 // retry runs an idempotent database call, and runs it once more when it failed because a

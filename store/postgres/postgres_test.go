@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"nexus/store"
+	"nexus/store/sqlstore"
 	"nexus/store/storetest"
 )
 
@@ -94,9 +95,11 @@ func freshSchema(t *testing.T) (dbURL, name string) {
 	return u.String(), name
 }
 
-func openURL(t *testing.T, dbURL string) *Store {
+func openURL(t *testing.T, dbURL string) *Store { return openURLWith(t, dbURL, nil) }
+
+func openURLWith(t *testing.T, dbURL string, codec sqlstore.Opener) *Store {
 	t.Helper()
-	s, err := Open(testCtx(t), dbURL, testLog(t))
+	s, err := Open(testCtx(t), dbURL, codec, testLog(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -106,9 +109,9 @@ func openURL(t *testing.T, dbURL string) *Store {
 
 func TestConformance(t *testing.T) {
 	testURL(t)
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T, codec sqlstore.Opener) store.Store {
 		u, _ := freshSchema(t)
-		return openURL(t, u)
+		return openURLWith(t, u, codec)
 	})
 }
 
@@ -122,7 +125,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			stores[i], errs[i] = Open(testCtx(t), u, testLog(t))
+			stores[i], errs[i] = Open(testCtx(t), u, nil, testLog(t))
 		}()
 	}
 	wg.Wait()
@@ -145,7 +148,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 func TestReopenKeepsRecords(t *testing.T) {
 	u, _ := freshSchema(t)
 	ctx := testCtx(t)
-	s, err := Open(ctx, u, testLog(t))
+	s, err := Open(ctx, u, nil, testLog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +175,9 @@ func TestIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "requests_model requests_pkey requests_session requests_started"
+	want := "requests_account requests_compaction requests_cont requests_conversation requests_cur requests_model " +
+		"requests_parent requests_pkey requests_prev requests_prev2 requests_session requests_session_client " +
+		"requests_started requests_status"
 	if strings.Join(got, " ") != want {
 		t.Errorf("indexes %v, want %s", got, want)
 	}
@@ -185,7 +190,7 @@ func TestWrongPasswordIsHiddenAndNotUnavailable(t *testing.T) {
 	}
 	const wrong = "Wr0ng-pa55word-9f8e"
 	u.User = url.UserPassword(u.User.Username(), wrong)
-	s, err := Open(testCtx(t), u.String(), testLog(t))
+	s, err := Open(testCtx(t), u.String(), nil, testLog(t))
 	if err == nil {
 		s.Close()
 		t.Skip("the test server does not check passwords")

@@ -97,7 +97,7 @@ func TestTLSRequiredForRemoteHosts(t *testing.T) {
 		// Open refuses before dialing: at once, with the TLS message, not a connection error.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		start := time.Now()
-		s, err := Open(ctx, tt.url, testLog(t))
+		s, err := Open(ctx, tt.url, nil, testLog(t))
 		cancel()
 		if err == nil {
 			s.Close()
@@ -132,7 +132,7 @@ func TestOpenWithNothingListening(t *testing.T) {
 	url := "postgres://nexus:" + password + "@127.0.0.1:" + closedPort(t) + "/nexus?sslmode=disable"
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	s, err := Open(ctx, url, testLog(t))
+	s, err := Open(ctx, url, nil, testLog(t))
 	if err == nil {
 		s.Close()
 		t.Fatal("Open succeeded with nothing listening")
@@ -154,7 +154,7 @@ func TestInvalidURLHidesPassword(t *testing.T) {
 		"postgres://u:Sup3r-s3cret@localhost/db?sslmode=bogus",
 		"postgres://u:Sup3r-s3cret@localhost/db?pool_max_conns=zero",
 	} {
-		s, err := Open(context.Background(), url, testLog(t))
+		s, err := Open(context.Background(), url, nil, testLog(t))
 		if err == nil {
 			s.Close()
 			t.Errorf("Open(%s) succeeded", RedactURL(url))

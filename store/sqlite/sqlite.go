@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"nexus/store"
+	"nexus/store/sqlstore"
 )
 
 // FileName is the database file's name inside the data dir.
@@ -21,14 +22,15 @@ const FileName = "nexus.db"
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	db *sql.DB
+	*sqlstore.Store
 }
 
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database in dataDir and brings its schema up to date.
-// The file is created with mode 0600 and an existing one is tightened to it.
-func Open(ctx context.Context, dataDir string) (*Store, error) {
+// The file is created with mode 0600 and an existing one is tightened to it. codec opens
+// stored content (nil when bodies are not stored).
+func Open(ctx context.Context, dataDir string, codec sqlstore.Opener) (*Store, error) {
 	path := filepath.Join(dataDir, FileName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -45,16 +47,41 @@ func Open(ctx context.Context, dataDir string) (*Store, error) {
 	}
 	// One writer at a time is SQLite's model; a small pool serves concurrent readers.
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db}
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return s, nil
+	return &Store{sqlstore.New(db, dialect, codec, nil)}, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+var dialect = sqlstore.Dialect{
+	Name: "sqlite",
+	Wrap: wrap,
+	Size: func(ctx context.Context, db *sql.DB) (int64, error) {
+		var n int64
+		err := db.QueryRowContext(ctx, `SELECT (p.page_count - f.freelist_count) * s.page_size
+			FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s`).Scan(&n)
+		return n, err
+	},
+	Reclaim: reclaim,
+}
+
+// reclaim gives space back to the file system when at least a quarter of the file is free
+// pages (VACUUM rewrites the file; the recorder spools while it runs), and empties the WAL.
+func reclaim(ctx context.Context, db *sql.DB) error {
+	var pages, free int64
+	if err := db.QueryRowContext(ctx, `SELECT p.page_count, f.freelist_count FROM pragma_page_count() p,
+		pragma_freelist_count() f`).Scan(&pages, &free); err != nil {
+		return err
+	}
+	if free > 0 && free*4 >= pages {
+		if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
+			return err
+		}
+	}
+	_, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
 
 // wrap marks errors that mean "try again later" as store.ErrUnavailable.
 func wrap(action string, err error) error {

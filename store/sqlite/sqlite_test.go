@@ -9,12 +9,15 @@ import (
 
 	"nexus/store"
 	"nexus/store/sqlite"
+	"nexus/store/sqlstore"
 	"nexus/store/storetest"
 )
 
-func open(t *testing.T, dir string) *sqlite.Store {
+func open(t *testing.T, dir string) *sqlite.Store { return openWith(t, dir, nil) }
+
+func openWith(t *testing.T, dir string, codec sqlstore.Opener) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), dir)
+	s, err := sqlite.Open(context.Background(), dir, codec)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -23,7 +26,7 @@ func open(t *testing.T, dir string) *sqlite.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, t.TempDir()) })
+	storetest.Run(t, func(t *testing.T, codec sqlstore.Opener) store.Store { return openWith(t, t.TempDir(), codec) })
 }
 
 func TestFileMode(t *testing.T) {
@@ -68,7 +71,7 @@ func assertMode(t *testing.T, path string) {
 func TestReopenKeepsRecords(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, dir)
+	s, err := sqlite.Open(ctx, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

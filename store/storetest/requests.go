@@ -35,7 +35,7 @@ func runRequests(t *testing.T, open Opener) {
 		{"WriteRequestsBatch", testWriteRequestsBatch},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t, nil)) })
 	}
 }
 

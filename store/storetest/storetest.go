@@ -8,15 +8,17 @@ import (
 	"time"
 
 	"nexus/store"
+	"nexus/store/sqlstore"
 )
 
-// Opener opens a fresh, empty store for one test and arranges (with t.Cleanup) to close it
-// and remove what it made.
-type Opener func(t *testing.T) store.Store
+// Opener opens a fresh, empty store for one test, reading sealed content with codec (which
+// may be nil), and arranges (with t.Cleanup) to close it and remove what it made.
+type Opener func(t *testing.T, codec sqlstore.Opener) store.Store
 
 // Run runs the whole suite, one subtest per behaviour, each on a fresh store.
 func Run(t *testing.T, open Opener) {
 	t.Run("Requests", func(t *testing.T) { runRequests(t, open) })
+	t.Run("Content", func(t *testing.T) { runContent(t, open) })
 }
 
 // ctx is the context of one suite call: bounded, so that a hung database fails the test

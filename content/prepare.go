@@ -1,0 +1,136 @@
+package content
+
+import (
+	"encoding/json"
+	"sync"
+
+	"nexus/conversation"
+	"nexus/store"
+)
+
+// Bodies turns a finished record's bodies into what the store keeps: secrets redacted, the
+// linking keys, and — when bodies are stored — the request cut into content-addressed
+// pieces, each sealed. It runs on the proxy's recording goroutine, off the response path.
+type Bodies struct {
+	codec    *Codec // nil: bodies are not stored
+	why      string // the content note when they are not
+	redactor *Redactor
+
+	mu    sync.Mutex // guards known
+	known map[string]struct{}
+}
+
+// maxKnown bounds the set of blob hashes remembered as stored.
+const maxKnown = 200_000
+
+// NewBodies prepares bodies with redactor, sealing them with codec; a nil codec keeps
+// metadata only, with why as the reason shown for every request.
+func NewBodies(codec *Codec, why string, redactor *Redactor) *Bodies {
+	return &Bodies{codec: codec, why: why, redactor: redactor, known: map[string]struct{}{}}
+}
+
+// Forget drops what Bodies remembers as stored (after retention removed content), so that
+// the next requests carry their pieces again.
+func (b *Bodies) Forget() {
+	b.mu.Lock()
+	b.known = map[string]struct{}{}
+	b.mu.Unlock()
+}
+
+// Prepare fills r's content, redaction count and linking keys from the request's bodies as
+// they went through the proxy (r.Path and r.Status say what they are). It does not keep
+// request or response.
+func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
+	if request == nil && response == nil {
+		return
+	}
+	req, n1 := b.redactor.Redact(request)
+	resp, n2 := b.redactor.Redact(response)
+	r.Redactions = n1 + n2
+	if r.Path == "/v1/messages" && r.Status < 400 && len(req) > 0 {
+		if keys, err := conversation.ReadRequestKeys(req); err == nil {
+			r.Keys = &store.LinkKeys{Request: keys, Response: conversation.ReadResponseKeys(keys, resp)}
+			r.Kind = keys.Kind
+		}
+	}
+	if b.codec == nil {
+		r.Content = b.why
+		return
+	}
+	body, err := b.seal(req, resp)
+	if err != nil {
+		r.Content = "metadata only: " + err.Error()
+		return
+	}
+	r.Body, r.Content = body, "stored"
+}
+
+// seal cuts the request into pieces and seals those not known to be stored.
+func (b *Bodies) seal(req, resp []byte) (*store.Body, error) {
+	body := &store.Body{KeyID: b.codec.KeyID()}
+	var template []byte
+	if parts, ok := Split(req); ok {
+		var err error
+		if body.System, err = b.add(body, parts.System); err != nil {
+			return nil, err
+		}
+		if body.Tools, err = b.add(body, parts.Tools); err != nil {
+			return nil, err
+		}
+		body.Messages = make([][]byte, len(parts.Messages))
+		for i, m := range parts.Messages {
+			if body.Messages[i], err = b.add(body, m); err != nil {
+				return nil, err
+			}
+		}
+		parts.System, parts.Tools, parts.Messages = nil, nil, nil
+		template, _ = json.Marshal(parts)
+	} else {
+		template, body.Whole = req, true
+	}
+	var err error
+	if body.Template, err = b.add(body, template); err != nil {
+		return nil, err
+	}
+	if body.Response, err = b.add(body, resp); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// add names piece by its hash, sealing it into body unless it is known to be stored; nil
+// stays nil.
+func (b *Bodies) add(body *store.Body, piece []byte) ([]byte, error) {
+	if piece == nil {
+		return nil, nil
+	}
+	hash := b.codec.Hash(piece)
+	b.mu.Lock()
+	_, known := b.known[string(hash)]
+	b.mu.Unlock()
+	if known {
+		return hash, nil
+	}
+	sealed, err := b.codec.Seal(hash, piece)
+	if err != nil {
+		return nil, err
+	}
+	body.Blobs = append(body.Blobs, store.Blob{Hash: hash, Size: len(piece), Data: sealed})
+	return hash, nil
+}
+
+// Stored remembers the blobs of a body the store has written, so that the next requests
+// sharing them need not seal them again.
+func (b *Bodies) Stored(body *store.Body) {
+	if body == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.known)+len(body.Blobs) > maxKnown {
+		b.known = map[string]struct{}{}
+	}
+	for _, blob := range body.Blobs {
+		b.known[string(blob.Hash)] = struct{}{}
+	}
+}

@@ -1,0 +1,109 @@
+package content
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+)
+
+// Redactor replaces secrets in body bytes with "[REDACTED:<kind>]". It works on the raw
+// text, and a body that was valid JSON stays valid JSON: in JSON only text inside strings is
+// replaced, and never from or to the middle of an escape sequence. It is safe for
+// concurrent use.
+type Redactor struct {
+	rules   []rule
+	anchors anchorSet // a literal per rule that every match contains, if known
+}
+
+type rule struct {
+	re    *regexp.Regexp
+	group int               // the subexpression replaced; 0 for the whole match
+	repl  []byte            // "[REDACTED:<kind>]"
+	gate  func([]byte) bool // nil, or a cheap test a text must pass for re to match in it
+}
+
+var validKind = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`)
+
+// NewRedactor returns a Redactor for DefaultPatterns and extra. An invalid pattern is an
+// error naming it.
+func NewRedactor(extra []Pattern) (*Redactor, error) {
+	patterns := append(DefaultPatterns(), extra...)
+	r := &Redactor{rules: make([]rule, 0, len(patterns))}
+	anchors := make([][]byte, 0, len(patterns))
+	for _, p := range patterns {
+		if !validKind.MatchString(p.Kind) {
+			return nil, fmt.Errorf("redaction pattern kind %q: use 1-40 letters, digits, '.', '_' or '-'", p.Kind)
+		}
+		re, err := regexp.Compile(p.Regexp)
+		if err != nil {
+			return nil, fmt.Errorf("redaction pattern %q: %w", p.Kind, err)
+		}
+		r.rules = append(r.rules, rule{re: re, group: max(re.SubexpIndex("secret"), 0),
+			repl: []byte("[REDACTED:" + p.Kind + "]"), gate: gates[p.Regexp]})
+		anchor := p.Anchor
+		if anchor == "" {
+			anchor, _ = re.LiteralPrefix()
+		}
+		anchors = append(anchors, []byte(anchor))
+	}
+	r.anchors = newAnchorSet(anchors)
+	return r, nil
+}
+
+// Redact returns b with every secret replaced, and how many replacements it made. When
+// nothing matched it returns b itself, not a copy.
+func (r *Redactor) Redact(b []byte) (out []byte, count int) {
+	var found []match
+	present := r.anchors.find(b)
+	for i := range r.rules {
+		ru := &r.rules[i]
+		if !present[i] || ru.gate != nil && !ru.gate(b) {
+			continue
+		}
+		for _, m := range ru.re.FindAllSubmatchIndex(b, -1) {
+			start, end := m[2*ru.group], m[2*ru.group+1]
+			if start >= 0 && end > start && safeSpan(b, start, end) {
+				found = append(found, match{start, end, ru.repl})
+			}
+		}
+	}
+	if len(found) == 0 {
+		return b, 0
+	}
+	// Overlapping matches (a bearer token that is an Anthropic key) become one, named by
+	// the first.
+	slices.SortFunc(found, func(x, y match) int {
+		if x.start != y.start {
+			return x.start - y.start
+		}
+		return y.end - x.end
+	})
+	merged := found[:1]
+	for _, m := range found[1:] {
+		last := &merged[len(merged)-1]
+		if m.start < last.end {
+			last.end = max(last.end, m.end)
+			continue
+		}
+		merged = append(merged, m)
+	}
+	if isJSON(b) {
+		// A pattern that matched a number or a key's quotes would break the JSON.
+		if merged = inStrings(b, merged); len(merged) == 0 {
+			return b, 0
+		}
+	}
+	out = make([]byte, 0, len(b))
+	prev := 0
+	for _, m := range merged {
+		out = append(out, b[prev:m.start]...)
+		out = append(out, m.repl...)
+		prev = m.end
+	}
+	return append(out, b[prev:]...), len(merged)
+}
+
+type match struct {
+	start, end int
+	repl       []byte
+}

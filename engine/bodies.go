@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"nexus/content"
+	"nexus/credentials"
+	"nexus/settings"
+	"nexus/store"
+)
+
+// BodyStorage says how request bodies are kept, for the window and the checklist.
+type BodyStorage struct {
+	Enabled        bool // bodies are stored
+	Encrypted      bool // sealed under the keychain's data key (always, when Enabled)
+	Redacting      bool // secrets are replaced before anything is stored
+	RetentionDays  int
+	RetentionMaxMB int
+	// Reason is why bodies are not stored; "" when they are.
+	Reason string
+}
+
+// openBodies builds the redactor and, when bodies are stored, the codec under the data key
+// from kc (nil: no usable keychain, so metadata only — never a key in a file).
+func (e *Engine) openBodies(kc credentials.Keychain) (*content.Bodies, error) {
+	extra := make([]content.Pattern, len(e.set.RedactPatterns))
+	for i, p := range e.set.RedactPatterns {
+		extra[i] = content.Pattern{Kind: p.Kind, Regexp: p.Regexp}
+	}
+	redactor, err := content.NewRedactor(extra)
+	if err != nil {
+		return nil, fmt.Errorf("redact patterns: %w", err)
+	}
+	e.storage = BodyStorage{Redacting: true, RetentionDays: e.set.RetentionDays, RetentionMaxMB: e.set.RetentionMaxMB}
+	switch {
+	case !e.set.StorageEnabled:
+		e.storage.Reason = "metadata only: body storage is off (STORAGE_ENABLED=false)"
+	case kc == nil:
+		e.storage.Reason = "metadata only: no usable keychain to hold the data key"
+	default:
+		key, err := credentials.DataKey(kc)
+		if err == nil {
+			e.codec, err = content.NewCodec(key)
+		}
+		if err != nil {
+			e.storage.Reason = "metadata only: the data key is unavailable: " + err.Error()
+			e.log.Warn("request bodies will not be stored", "error", err)
+			break
+		}
+		e.storage.Enabled, e.storage.Encrypted = true, true
+	}
+	return content.NewBodies(e.codec, e.storage.Reason, redactor), nil
+}
+
+// BodyStorage reports how request bodies are kept.
+func (e *Engine) BodyStorage() BodyStorage { return e.storage }
+
+// Codec opens stored bodies; nil when they are not stored.
+func (e *Engine) Codec() *content.Codec { return e.codec }
+
+// Settings are the settings the engine runs with.
+func (e *Engine) Settings() settings.Settings { return e.set }
+
+// Refresher hands out credentials, refreshing OAuth tokens; the checklist reads its state.
+func (e *Engine) Refresher() *credentials.Refresher { return e.refresher }
+
+// retentionEvery is how often retention runs (and a minute after the engine opens).
+const retentionEvery = time.Hour
+
+// retain enforces the retention limits in the background until ctx ends.
+func (e *Engine) retain(ctx context.Context) {
+	p := store.RetentionPolicy{
+		MaxAge:   time.Duration(e.set.RetentionDays) * 24 * time.Hour,
+		MaxBytes: int64(e.set.RetentionMaxMB) << 20,
+	}
+	if p.MaxAge == 0 && p.MaxBytes == 0 {
+		return
+	}
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = retentionEvery
+		run, err := e.store.Retain(ctx, p)
+		if run.Requests > 0 || run.Blobs > 0 {
+			e.bodies.Forget()
+			e.log.Info("retention removed old records", "requests", run.Requests, "conversations", run.Conversations,
+				"blobs", run.Blobs, "reason", run.Reason, "bytes_before", run.BytesBefore, "bytes_after", run.BytesAfter)
+		}
+		if err != nil {
+			e.log.Warn("retention pass failed; will try again", "error", err)
+		}
+	}
+}

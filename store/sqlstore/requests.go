@@ -1,0 +1,166 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"nexus/store"
+)
+
+var requestSQL = store.NewRequestSQL(func(int) string { return "?" })
+
+// StartRequest implements store.Store.
+func (s *Store) StartRequest(ctx context.Context, r store.Request) error {
+	return s.WriteRequests(ctx, []store.RequestOp{{Request: r}})
+}
+
+// FinishRequest implements store.Store.
+func (s *Store) FinishRequest(ctx context.Context, r store.Request) error {
+	return s.WriteRequests(ctx, []store.RequestOp{{Finish: true, Request: r}})
+}
+
+// WriteRequests implements store.Store: in one transaction, in order, each start inserts its
+// row and each finish completes it, stores its content, links it into a conversation and
+// adds it to the totals. A finish written twice is stored, linked and counted once.
+func (s *Store) WriteRequests(ctx context.Context, ops []store.RequestOp) error {
+	return s.inTx(ctx, "recording requests", func(tx *sql.Tx) error {
+		w := s.writer(tx)
+		defer w.close()
+		for _, op := range ops {
+			if err := w.write(ctx, op); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// prior is what a request's row held before a write.
+type prior struct {
+	exists, finished bool
+	conversation     string
+}
+
+func (w *writer) prior(ctx context.Context, id string) (prior, error) {
+	var p prior
+	err := w.tx.QueryRowContext(ctx, w.s.q(`SELECT finished, conversation_id FROM requests WHERE id = ?`), id).
+		Scan(&p.finished, &p.conversation)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil
+	}
+	p.exists = err == nil
+	return p, err
+}
+
+func (w *writer) write(ctx context.Context, op store.RequestOp) error {
+	r := op.Request
+	if !op.Finish {
+		_, err := w.tx.ExecContext(ctx, w.s.q(requestSQL.Start), store.RequestArgs(r)...)
+		return err
+	}
+	before, err := w.prior(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	q, args := requestSQL.Write(op)
+	if _, err := w.tx.ExecContext(ctx, w.s.q(q), args...); err != nil {
+		return err
+	}
+	if r.Body != nil && !before.finished {
+		if err := w.storeBody(ctx, r.ID, r.Body); err != nil {
+			return err
+		}
+	}
+	conv := before.conversation
+	if r.Keys != nil && conv == "" {
+		if conv, err = w.link(ctx, r); err != nil {
+			return err
+		}
+	}
+	if before.finished {
+		return nil
+	}
+	return w.count(ctx, r, conv)
+}
+
+// ListRequests implements store.Store.
+func (s *Store) ListRequests(ctx context.Context, f store.RequestFilter) ([]store.Request, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 10000)
+	where, args := requestWhere(f)
+	query := `SELECT ` + store.RequestColumns + ` FROM requests` + where +
+		` ORDER BY started_at DESC, id DESC LIMIT ?`
+	if f.Text != "" {
+		return s.searchRequests(ctx, query, args, f.Text, limit)
+	}
+	var out []store.Request
+	err := s.call(ctx, "listing requests", func() error {
+		out = out[:0]
+		rows, err := s.db.QueryContext(ctx, s.q(query), append(args, limit)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := store.RequestScan(rows.Scan)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func requestWhere(f store.RequestFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
+	if !f.Before.IsZero() {
+		if f.BeforeID != "" {
+			add(`(started_at < ? OR (started_at = ? AND id < ?))`, f.Before.UnixMilli(), f.Before.UnixMilli(), f.BeforeID)
+		} else {
+			add(`started_at < ?`, f.Before.UnixMilli())
+		}
+	}
+	if !f.Since.IsZero() {
+		add(`started_at >= ?`, f.Since.UnixMilli())
+	}
+	if f.Model != "" {
+		add(`model = ?`, f.Model)
+	}
+	if f.Account != "" {
+		add(`account = ?`, f.Account)
+	}
+	switch {
+	case f.Status > 0:
+		add(`status = ?`, f.Status)
+	case f.Status < 0:
+		add(`(status = 0 OR status >= 400)`)
+	}
+	if f.Kind != "" {
+		add(`kind = ?`, f.Kind)
+	}
+	if f.Conversation != "" {
+		add(`conversation_id = ?`, f.Conversation)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// CountRequests implements store.Store.
+func (s *Store) CountRequests(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.call(ctx, "counting requests", func() error {
+		return s.db.QueryRowContext(ctx, `SELECT count(*) FROM requests`).Scan(&n)
+	})
+	return n, err
+}

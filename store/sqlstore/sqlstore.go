@@ -1,0 +1,126 @@
+// Package sqlstore is the store.Store both SQL backends share: every query is written once,
+// over database/sql, with "?" placeholders that the dialect rewrites. The sqlite and postgres
+// packages open the database, migrate it and supply their Dialect.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+
+	"nexus/store"
+)
+
+// Dialect is what differs between the backends.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// Numbered says placeholders are $1, $2… instead of ?.
+	Numbered bool
+	// Wrap names the failed action and marks errors meaning "try later" as
+	// store.ErrUnavailable (and keeps secrets out of messages).
+	Wrap func(action string, err error) error
+	// Lost reports an error from a pooled connection that had died: the call is retried once
+	// on a fresh connection.
+	Lost func(err error) bool
+	// Size is the bytes the data takes (used, not merely allocated).
+	Size func(ctx context.Context, db *sql.DB) (int64, error)
+	// Reclaim gives freed space back to the system after a retention pass.
+	Reclaim func(ctx context.Context, db *sql.DB) error
+}
+
+// Opener opens sealed blobs; the store needs it to read answers for compaction linking and
+// for text search. A nil Opener means bodies cannot be read (they are not stored either).
+type Opener interface {
+	// Open returns the plain bytes of the blob named id.
+	Open(id, sealed []byte) ([]byte, error)
+}
+
+// Store is a store.Store on a database/sql handle.
+type Store struct {
+	db    *sql.DB
+	d     Dialect
+	log   *slog.Logger
+	codec Opener
+
+	mu    sync.Mutex // guards bound
+	bound map[string]string
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns the store on db, whose schema is already current. codec may be nil.
+func New(db *sql.DB, d Dialect, codec Opener, log *slog.Logger) *Store {
+	if log == nil {
+		log = slog.Default()
+	}
+	if d.Lost == nil {
+		d.Lost = func(error) bool { return false }
+	}
+	return &Store{db: db, d: d, log: log, codec: codec, bound: map[string]string{}}
+}
+
+// DB is the underlying handle, for the backend's own queries.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// q rewrites a query's "?" placeholders for the dialect. Queries are constants, so the result
+// is cached.
+func (s *Store) q(query string) string {
+	if !s.d.Numbered {
+		return query
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.bound[query]; ok {
+		return b
+	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			sb.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	s.bound[query] = sb.String()
+	return s.bound[query]
+}
+
+// call runs an idempotent database call, once more when a pooled connection had been lost.
+func (s *Store) call(ctx context.Context, action string, fn func() error) error {
+	err := fn()
+	if err != nil && ctx.Err() == nil && s.d.Lost(err) {
+		err = fn()
+	}
+	return s.d.Wrap(action, err)
+}
+
+// inTx runs fn in one transaction (retried whole on a lost connection).
+func (s *Store) inTx(ctx context.Context, action string, fn func(tx *sql.Tx) error) error {
+	return s.call(ctx, action, func() error {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// nullBytes is b, or NULL when b is empty.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}

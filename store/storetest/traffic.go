@@ -1,0 +1,99 @@
+package storetest
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"nexus/content"
+	"nexus/store"
+)
+
+// traffic builds Claude Code-shaped requests and answers and records them the way the
+// recorder does (content.Bodies), so that the suite exercises storage and linking with the
+// real preparation path.
+type traffic struct {
+	t      *testing.T
+	s      store.Store
+	codec  *content.Codec
+	bodies *content.Bodies
+	at     time.Time
+	n      int
+}
+
+func newTraffic(t *testing.T, open Opener) *traffic {
+	key := make([]byte, 32)
+	rand.Read(key)
+	codec, err := content.NewCodec(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	redactor, err := content.NewRedactor(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &traffic{t: t, s: open(t, codec), codec: codec, bodies: content.NewBodies(codec, "", redactor), at: base}
+}
+
+// msg is one message of a conversation.
+type msg struct {
+	Role    string `json:"role"`
+	Content any    `json:"content"`
+}
+
+func user(text string) msg { return msg{"user", text} }
+func assistant(text string) msg {
+	return msg{"assistant", []map[string]any{{"type": "text", "text": text}}}
+}
+
+// systemPrompt and tools are large and the same on every call, as Claude Code's are.
+var systemPrompt = []map[string]any{{"type": "text", "text": "You are Claude Code. " + strings.Repeat("Follow the rules. ", 600)}}
+var tools = []map[string]any{{"name": "Bash", "description": strings.Repeat("Run a command. ", 400),
+	"input_schema": map[string]any{"type": "object"}}}
+
+func requestBody(history []msg) []byte {
+	b, _ := json.Marshal(map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 32000, "stream": true,
+		"system": systemPrompt, "tools": tools, "messages": history,
+		"metadata": map[string]any{"user_id": "user_abc_account_def_session_s1"}})
+	return b
+}
+
+// sse is a streamed answer with text and usage.
+func sse(text string, in, out int64) []byte {
+	data, _ := json.Marshal(text)
+	return []byte(fmt.Sprintf("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":%d,\"output_tokens\":1}}}\n\n"+
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"+
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":%s}}\n\n"+
+		"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"+
+		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":%d}}\n\n"+
+		"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", in, data, out))
+}
+
+// send records one request with history and answer, one second after the previous one, and
+// returns the stored record.
+func (tr *traffic) send(client string, history []msg, answer string) store.Request {
+	tr.t.Helper()
+	tr.n++
+	tr.at = tr.at.Add(time.Second)
+	r := store.Request{ID: fmt.Sprintf("r_%04d", tr.n), StartedAt: tr.at, Method: "POST", Path: "/v1/messages",
+		Model: "claude-sonnet-4-5", Stream: true, Kind: "turn", Status: 200, ClientKeyID: client, Account: "team",
+		InputTokens: 100, OutputTokens: 10, CostUSD: 0.01, SessionID: "s-" + client}
+	tr.bodies.Prepare(&r, requestBody(history), sse(answer, 100, 10))
+	if err := tr.s.FinishRequest(ctx(tr.t), r); err != nil {
+		tr.t.Fatalf("FinishRequest %s: %v", r.ID, err)
+	}
+	tr.bodies.Stored(r.Body)
+	return tr.get(r.ID).Request
+}
+
+func (tr *traffic) get(id string) store.RequestDetail {
+	tr.t.Helper()
+	d, err := tr.s.GetRequest(ctx(tr.t), id)
+	if err != nil {
+		tr.t.Fatalf("GetRequest %s: %v", id, err)
+	}
+	return d
+}
