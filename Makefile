@@ -36,7 +36,7 @@ test: deps
 	scripts/test-session.sh $(MAKE) --no-print-directory test-go test-frontend test-e2e
 
 # Every fuzz target runs for a bounded time (FUZZTIME each).
-FUZZ_TARGETS := FuzzSSEParser FuzzStreamReader FuzzReadJSONResponse FuzzUsage FuzzScanRequestMeta
+FUZZ_TARGETS := FuzzSSEParser FuzzStreamReader FuzzReadJSONResponse FuzzUsage FuzzScanRequestMeta FuzzNormalize
 FUZZTIME ?= 10s
 
 test-go:
@@ -45,6 +45,7 @@ test-go:
 	$(GO) test -count=1 -race ./proxy/... ./recording/...
 	for f in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./conversation/ || exit 1; done
 	$(GO) test -run '^$$' -fuzz '^FuzzParseLegacyFile$$' -fuzztime $(FUZZTIME) ./credentials/
+	for f in FuzzSplitRebuild FuzzRedactKeepsJSON; do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./content/ || exit 1; done
 
 test-frontend: bindings
 	cd frontend && npm run check && npm test
@@ -53,8 +54,13 @@ e2e/serve/ts/node_modules/.package-lock.json: e2e/serve/ts/package-lock.json
 	cd e2e/serve/ts && npm ci --no-audit --no-fund
 	touch $@
 
+# Claude Code itself (pinned), driven offline through the proxy by e2e/claudecode.
+e2e/claudecode/cli/node_modules/.package-lock.json: e2e/claudecode/cli/package-lock.json
+	cd e2e/claudecode/cli && npm ci --no-audit --no-fund
+	touch $@
+
 # -p 1: the end-to-end packages share the session's keychain, one at a time.
-test-e2e: build e2e/serve/ts/node_modules/.package-lock.json
+test-e2e: build e2e/serve/ts/node_modules/.package-lock.json e2e/claudecode/cli/node_modules/.package-lock.json
 	$(GO) test -count=1 -p 1 -tags e2e -timeout 20m ./e2e/...
 
 # The proxy benchmark (docs/benchmarks.md): direct, bare ReverseProxy and Nexus, interleaved.

@@ -42,6 +42,9 @@ type Server struct {
 	// Accepted credentials; nil means any non-empty value, see auth.go.
 	apiKeys map[string]bool
 	bearers map[string]bool
+	// Claude Code mode and capture files, see claudecode.go and capture.go.
+	claudeCode bool
+	capture    *capturer
 
 	// Set once by Start.
 	httpServer *http.Server
@@ -114,6 +117,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := readBody(w, r)
 	rec.BodyLen = len(body)
+	if c := s.capturing(); c != nil {
+		tw := &teeWriter{ResponseWriter: w}
+		w = tw
+		defer c.write(c.begin(), r, body, tw)
+	}
 	var resp response
 	switch {
 	case errors.As(err, new(*http.MaxBytesError)):
@@ -154,6 +162,9 @@ func (s *Server) route(r *http.Request, body []byte, n int64, rec *Received) res
 
 	switch r.Method + " " + path {
 	case "POST /v1/messages":
+		if s.claudeCodeOn() {
+			return s.claudeCodeMessages(r, body, n, rec)
+		}
 		return s.messages(r, body, n, rec)
 	case "POST /v1/messages/count_tokens":
 		return countTokens(body, rec.RequestID)

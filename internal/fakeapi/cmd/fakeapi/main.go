@@ -1,7 +1,7 @@
 // Command fakeapi serves the fake Anthropic API of package nexus/internal/fakeapi for
 // clients outside Go, such as the TypeScript SDK tests.
 //
-//	fakeapi [--addr 127.0.0.1:0]
+//	fakeapi [--addr 127.0.0.1:0] [--claude-code] [--capture DIR]
 //
 // Its first line of output is "listening http://HOST:PORT"; it serves until SIGTERM or
 // SIGINT. Clients pick scenarios with the x-fake-scenario header or a "scenario:NAME"
@@ -33,6 +33,8 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("fakeapi", flag.ContinueOnError)
 	addr := flags.String("addr", "127.0.0.1:0", "address to listen on")
+	claudeCode := flags.Bool("claude-code", false, "answer as the Claude Code responder (see fakeapi.Server.ClaudeCode)")
+	capture := flags.String("capture", "", "write every request and its response to `DIR`/NNNN.json")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -44,6 +46,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// Nothing but the test harness reads the bodies; don't let a long run grow without bound.
 	srv.KeepBodies(false)
 	srv.KeepLast(1000)
+	srv.ClaudeCode(*claudeCode)
+	if err := srv.CaptureTo(*capture); err != nil {
+		return err
+	}
 	if _, err := fmt.Fprintf(stdout, "listening %s\n", srv.URL()); err != nil {
 		return err
 	}
