@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 
 	"nexus/engine"
@@ -21,6 +22,11 @@ type App struct {
 	engine *engine.Engine
 	rt     Runtime
 	log    *slog.Logger
+	// monitor runs the security checklist; settingsPath is the settings file the checklist's
+	// fixes change ("" for none), getenv the environment that overrides it.
+	monitor      *Monitor
+	settingsPath string
+	getenv       func(string) string
 
 	mu  sync.Mutex // guards ctx
 	ctx context.Context
@@ -28,7 +34,9 @@ type App struct {
 
 // NewApp returns the bound façade over e.
 func NewApp(e *engine.Engine, rt Runtime, log *slog.Logger) *App {
-	return &App{engine: e, rt: rt, log: log}
+	a := &App{engine: e, rt: rt, log: log, getenv: os.Getenv}
+	a.monitor = NewMonitor(a.checkNow, nil, nil, log)
+	return a
 }
 
 func (a *App) setContext(ctx context.Context) {

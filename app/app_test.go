@@ -61,9 +61,18 @@ func freePort(t *testing.T) int {
 
 func newTestApp(t *testing.T) (*App, *engine.Engine, *fakeRuntime, string) {
 	t.Helper()
+	return newTestAppSettings(t, nil)
+}
+
+// newTestAppSettings is newTestApp with the settings edited first (edit may be nil).
+func newTestAppSettings(t *testing.T, edit func(*settings.Settings)) (*App, *engine.Engine, *fakeRuntime, string) {
+	t.Helper()
 	set := settings.Defaults()
 	set.Port = freePort(t)
 	set.DataDir = filepath.Join(t.TempDir(), "data")
+	if edit != nil {
+		edit(&set)
+	}
 	kc := credentials.NewMemoryKeychain()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e, err := engine.Open(context.Background(), engine.Options{Settings: set, Logger: log, Keychain: kc})

@@ -38,10 +38,13 @@ type desktop struct {
 	app      *App
 	rt       Runtime
 	tray     *Tray // nil without a tray host
-	quitting atomic.Bool
-	closing  atomic.Bool   // set in shutdown: the window and the tray are going away
-	stop     chan struct{} // closed in shutdown: ends the desktop's own goroutines
-	log      *slog.Logger
+	notifier *DBusNotifier
+	// stopMonitor ends the security monitor (in shutdown).
+	stopMonitor context.CancelFunc
+	quitting    atomic.Bool
+	closing     atomic.Bool   // set in shutdown: the window and the tray are going away
+	stop        chan struct{} // closed in shutdown: ends the desktop's own goroutines
+	log         *slog.Logger
 }
 
 // RunDesktop runs the window and the tray until the user quits. When another instance is
@@ -62,6 +65,13 @@ func RunDesktop(opts DesktopOptions) error {
 	}
 	d := &desktop{opts: opts, engine: e, rt: wailsRuntime{}, log: log, stop: make(chan struct{})}
 	d.app = NewApp(e, d.rt, log)
+	d.app.settingsPath = opts.SettingsPath
+	d.notifier = NewDBusNotifier(d.showSecurity, log)
+	d.app.monitor = NewMonitor(d.app.checkNow, d.notifier, func(r checkRun) {
+		if !d.closing.Load() {
+			d.app.publishSecurity(r)
+		}
+	}, log)
 	if TrayHost() {
 		d.tray = NewTray(d.toggleProxy, d.showWindow, d.quit)
 	} else {
@@ -106,6 +116,7 @@ func (d *desktop) startup(ctx context.Context) {
 		if d.tray != nil {
 			d.tray.SetRunning(d.engine.Status(ctx).Running)
 		}
+		d.app.monitor.Trigger() // listeners, keys: what the checklist looks at
 	})
 	if d.tray != nil {
 		d.tray.Start()
@@ -118,6 +129,9 @@ func (d *desktop) startup(ctx context.Context) {
 	} else if d.tray != nil {
 		d.tray.SetRunning(false)
 	}
+	mctx, cancel := context.WithCancel(context.Background())
+	d.stopMonitor = cancel
+	go d.app.monitor.Run(mctx) // after the proxy started: its listeners are checked
 }
 
 // domReady shows the window where it was last, now that the page has painted (no white flash).
@@ -142,6 +156,12 @@ func (d *desktop) beforeClose(ctx context.Context) (prevent bool) {
 func (d *desktop) shutdown(ctx context.Context) {
 	d.closing.Store(true)
 	close(d.stop)
+	if d.stopMonitor != nil {
+		d.stopMonitor()
+	}
+	if d.notifier != nil {
+		d.notifier.Close()
+	}
 	if d.tray != nil {
 		d.tray.Stop()
 	}
@@ -165,6 +185,7 @@ func (d *desktop) followRecords() {
 		if n := d.engine.Recorded(); n != last && !d.closing.Load() {
 			last = n
 			d.app.emitStatus()
+			d.app.monitor.Trigger() // 401 bursts and token totals come with records
 		}
 	}
 }
@@ -173,6 +194,18 @@ func (d *desktop) showWindow() {
 	ctx := d.app.context()
 	d.rt.WindowUnminimise(ctx)
 	d.rt.WindowShow(ctx)
+}
+
+// navigateEvent asks the window to show a view ("security").
+const navigateEvent = "navigate"
+
+// showSecurity shows the window on its Security view: the user clicked a notification.
+func (d *desktop) showSecurity() {
+	if d.closing.Load() {
+		return
+	}
+	d.showWindow()
+	d.rt.EventsEmit(d.app.context(), navigateEvent, "security")
 }
 
 func (d *desktop) quit() {

@@ -1,5 +1,6 @@
 // Package checklist is Nexus's security checklist: pure checks over facts the caller gathers
-// (settings, keychain, file modes), each giving a status, the evidence it saw and the fix.
+// (settings, keychain, file modes, listening sockets, recorded traffic), each giving a status,
+// the evidence it saw and the fix.
 package checklist
 
 import (
@@ -28,15 +29,19 @@ type Item struct {
 // Facts is what the checks look at. The caller gathers them; nothing here reads the system.
 // None of them is a secret.
 type Facts struct {
-	// Now is when the facts were gathered, for ages.
+	// Now is when the facts were gathered, for ages and time windows.
 	Now time.Time
 
 	ClientAuth bool   // settings.ClientAuth
 	Host       string // the configured bind host; "" means 127.0.0.1 and ::1
 	// HostLoopback says whether Host names the loopback interface.
 	HostLoopback bool
+	// Sockets are the listening TCP sockets the OS reports (see Sockets.Scope for whose).
+	Sockets Sockets
 	// DashboardKeySet says DASHBOARD_API_KEY is set (its value is never gathered).
 	DashboardKeySet bool
+	// Probes are unauthenticated GETs of the UI paths on the listeners in Sockets.
+	Probes []Probe
 
 	// KeychainErr is why the OS keychain could not be opened; "" when it opened.
 	KeychainErr string
@@ -52,8 +57,16 @@ type Facts struct {
 	DataDir  File
 	Database File
 
-	// DB describes DATABASE_URL without its secrets.
-	DB Database
+	// DB describes DATABASE_URL without its secrets; DBPrivileges what the server says about
+	// the app's role (PostgreSQL only).
+	DB           Database
+	DBPrivileges DBPrivileges
+
+	// Bodies says how request and response bodies are kept.
+	Bodies Bodies
+
+	// Traffic is what the recorded requests show.
+	Traffic Traffic
 
 	// Upstream is the Anthropic API base URL the proxy forwards to.
 	Upstream string
@@ -64,6 +77,12 @@ type Credential struct {
 	Name    string
 	Kind    string // "api_key", "oauth" or "client_key"
 	Created time.Time
+	// Expires is when an OAuth account's access token expires; zero for keys.
+	Expires time.Time
+	// RefreshError is why the last OAuth refresh failed; "" after a success.
+	RefreshError string
+	// NeedsLogin says the token endpoint refused the refresh token: only a new login helps.
+	NeedsLogin bool
 }
 
 // File is a file or directory as os.Stat saw it.
@@ -79,6 +98,8 @@ type File struct {
 type Dir struct {
 	File
 	Files []File
+	// Imported are the paths of Files whose content the keychain holds already.
+	Imported []string
 }
 
 // Database is DATABASE_URL reduced to what the TLS check needs: never the URL itself, which
@@ -94,6 +115,82 @@ type Database struct {
 	SSLMode string
 }
 
+// DBPrivileges is what PostgreSQL reports about the role Nexus connects as.
+type DBPrivileges struct {
+	// Err is why the privileges could not be read; "" when they were (or for SQLite).
+	Err      string
+	Role     string
+	Database string
+	// Superuser says the role bypasses every permission check.
+	Superuser bool
+	// PublicConnect says every role of the server (PUBLIC) may connect to the database.
+	PublicConnect bool
+}
+
+// Sockets are listening TCP sockets as the OS reports them.
+type Sockets struct {
+	// Scope says whose sockets these are, for the evidence: "this process" or "port 3731".
+	Scope string
+	// Err is why the OS could not be read ("" when it was); the check then relies on the
+	// configuration alone.
+	Err  string
+	List []Socket
+}
+
+// Socket is one listening TCP socket.
+type Socket struct {
+	Addr  string // host:port as the OS reports it: "127.0.0.1:3731", "[::]:3731"
+	Owner string // "nexus (pid 812)"; "" when the owner could not be read
+}
+
+// Probe is one unauthenticated GET of a UI path on a listener.
+type Probe struct {
+	URL string
+	// Status is the HTTP status; 0 when nothing answered (Err says why).
+	Status int
+	// HTML says the answer is a web page (by its Content-Type or its first bytes).
+	HTML bool
+	Err  string
+}
+
+// Bodies says how request and response bodies are stored.
+type Bodies struct {
+	Enabled   bool // bodies are stored (else metadata only)
+	Encrypted bool // with the data key from the keychain
+	Redacting bool // secrets are replaced before storing
+	// RetentionDays and RetentionMaxMB limit what is kept; 0 means no limit of that kind.
+	RetentionDays  int
+	RetentionMaxMB int
+	// Reason says why bodies are not stored when they are not ("" when by choice or stored).
+	Reason string
+}
+
+// Traffic is what the store's records show.
+type Traffic struct {
+	// Read says the store was read; false when there is none yet or it failed (Err).
+	Read bool
+	Err  string
+	// AuthFailures are the 401 answers per client in the AuthWindow before Now.
+	AuthFailures []ClientFailures
+	// DailyTokens are the tokens per account and UTC day, over SpikeLookback days before
+	// today and today.
+	DailyTokens []DailyTokens
+}
+
+// ClientFailures is how many 401 answers one client got.
+type ClientFailures struct {
+	Client string // client key id, else user agent, else "unknown"
+	Count  int64
+	Last   time.Time
+}
+
+// DailyTokens is one account's tokens (input, output and cache) on one UTC day.
+type DailyTokens struct {
+	Account string    // "" for requests sent with the client's own credential
+	Day     time.Time // midnight UTC
+	Tokens  int64
+}
+
 // Run runs every check over f, in a stable order.
 func Run(f Facts) []Item {
 	return []Item{
@@ -102,10 +199,16 @@ func Run(f Facts) []Item {
 		dashboardExposure(f),
 		keychain(f),
 		legacyCredentialFiles(f),
-		dataFileModes(f),
-		databaseTLS(f),
-		upstreamTLS(f),
+		oauthTokens(f),
 		credentialAge(f),
+		dataFileModes(f),
+		bodyStorage(f),
+		databaseTLS(f),
+		databasePrivileges(f),
+		upstreamTLS(f),
+		authFailureBurst(f),
+		tokenSpike(f),
+		subscriptionTerms(f),
 	}
 }
 

@@ -94,17 +94,36 @@ func TestClientAuth(t *testing.T) {
 }
 
 func TestLoopbackOnly(t *testing.T) {
+	sockets := func(scope string, list ...Socket) func(*testing.T) Facts {
+		return with(func(f *Facts) { f.Sockets = Sockets{Scope: scope, List: list} })
+	}
 	runCases(t, loopbackOnly, []checkCase{
-		{"default", with(func(*Facts) {}), Pass, "127.0.0.1 and ::1"},
+		{"default, nothing listening", with(func(*Facts) {}), Pass, "127.0.0.1 and ::1"},
 		{"localhost", with(func(f *Facts) { f.Host, f.HostLoopback = "localhost", true }), Pass, "localhost"},
-		{"all interfaces", with(func(f *Facts) { f.Host = "0.0.0.0" }), Fail, `"0.0.0.0"`},
+		{"configured for all interfaces", with(func(f *Facts) { f.Host = "0.0.0.0" }), Fail, `"0.0.0.0"`},
+		{"loopback listeners", sockets("this process", Socket{Addr: "127.0.0.1:3731"}, Socket{Addr: "[::1]:3731"}),
+			Pass, "127.0.0.1:3731, [::1]:3731"},
+		{"wildcard listener", sockets("port 3731", Socket{Addr: "127.0.0.1:3731", Owner: "nexus (pid 9)"}, Socket{Addr: "0.0.0.0:3731", Owner: "python3 (pid 12)"}),
+			Fail, "0.0.0.0:3731 (python3 (pid 12))"},
+		{"wildcard v6", sockets("this process", Socket{Addr: "[::]:8080"}), Fail, "[::]:8080"},
+		{"lan address", sockets("this process", Socket{Addr: "192.168.1.5:3731"}), Fail, "192.168.1.5:3731"},
+		{"os unreadable", with(func(f *Facts) { f.Sockets.Err = "not supported on darwin" }), Pass, "could not be read"},
 	})
 }
 
 func TestDashboardExposure(t *testing.T) {
+	probes := func(ps ...Probe) func(*testing.T) Facts {
+		return with(func(f *Facts) { f.Probes = ps })
+	}
 	runCases(t, dashboardExposure, []checkCase{
 		{"none", with(func(*Facts) {}), Pass, "no network UI"},
 		{"leftover key", with(func(f *Facts) { f.DashboardKeySet = true }), Warn, "no effect"},
+		{"refused", probes(Probe{URL: "http://127.0.0.1:3731/dashboard", Status: 404}, Probe{URL: "http://127.0.0.1:3731/", Status: 401}),
+			Pass, "127.0.0.1:3731/dashboard → 404, 127.0.0.1:3731/ → 401"},
+		{"a page", probes(Probe{URL: "http://127.0.0.1:3001/dashboard", Status: 200, HTML: true}, Probe{URL: "http://127.0.0.1:3001/", Status: 404}),
+			Fail, "127.0.0.1:3001/dashboard → 200, a web page"},
+		{"json without auth", probes(Probe{URL: "http://127.0.0.1:3731/", Status: 200}), Warn, "not a web page"},
+		{"no answer", probes(Probe{URL: "http://127.0.0.1:3731/", Err: "connection refused"}), Warn, "connection refused"},
 	})
 }
 
@@ -144,6 +163,11 @@ func TestLegacyCredentialFiles(t *testing.T) {
 		{"world-readable file", func(t *testing.T) Facts { return dir(t, 0o700, 0o644, "a.credentials.json") },
 			Fail, "a.credentials.json (0644)"},
 		{"open dir", func(t *testing.T) Facts { return dir(t, 0o755, 0o600, "a.credentials.json") }, Fail, "chmod 700"},
+		{"imported", func(t *testing.T) Facts {
+			f := dir(t, 0o700, 0o600, "a.credentials.json")
+			f.CredentialsDir.Imported = []string{f.CredentialsDir.Files[0].Path}
+			return f
+		}, Warn, "delete them: `rm "},
 	})
 }
 
@@ -243,8 +267,8 @@ func TestRunGivesEveryItemOnceAsJSON(t *testing.T) {
 			}
 		}
 	}
-	if len(items) != 9 {
-		t.Errorf("%d items, want 9", len(items))
+	if len(items) != 15 {
+		t.Errorf("%d items, want 15", len(items))
 	}
 	if CriticalFailed(items) {
 		t.Errorf("good facts fail a critical item: %+v", items)

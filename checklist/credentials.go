@@ -54,6 +54,12 @@ func legacyCredentialFiles(f Facts) Item {
 	it.Evidence = fmt.Sprintf("%d plaintext credential file(s) in %s: %s", len(names), d.Path, strings.Join(names, ", "))
 	it.Status = Warn
 	it.Fix = fmt.Sprintf("import them with `nexus credentials import %s --delete-after-import`", d.Path)
+	if len(d.Imported) == len(d.Files) {
+		it.Evidence += "; the keychain holds their content already"
+		it.Fix = "delete them: `rm " + strings.Join(d.Imported, " ") + "`"
+	} else if len(d.Imported) > 0 {
+		it.Evidence += fmt.Sprintf("; the keychain holds %d of them already", len(d.Imported))
+	}
 	var chmods []string
 	if perm := d.Mode.Perm(); perm&0o077 != 0 {
 		it.Status = Fail

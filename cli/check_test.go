@@ -2,6 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -56,10 +60,14 @@ func TestCheckDefaultsPass(t *testing.T) {
 	if code != 0 {
 		t.Errorf("exit %d on a default install, want 0: %v", code, items)
 	}
-	for _, id := range []string{"client-auth", "loopback-only", "dashboard-exposure", "data-file-modes", "database-tls", "upstream-tls"} {
+	for _, id := range []string{"client-auth", "loopback-only", "dashboard-exposure", "data-file-modes", "database-tls",
+		"database-privileges", "body-storage", "upstream-tls", "auth-failure-burst", "token-spike", "subscription-terms"} {
 		if it, ok := items[id]; !ok || it["status"] != "pass" {
 			t.Errorf("%s: %v, want pass", id, it)
 		}
+	}
+	if len(items) != 15 {
+		t.Errorf("%d items, want 15", len(items))
 	}
 	if items["client-auth"]["critical"] != true {
 		t.Errorf("client-auth should be critical: %v", items["client-auth"])
@@ -98,5 +106,68 @@ func TestCheckNeverPrintsTheDatabasePassword(t *testing.T) {
 	r := run(t, "", "check")
 	if strings.Contains(out+r.stdout+r.stderr, "s3cr3t-pw") {
 		t.Errorf("the password was printed:\n%s\n%s", out, r.stdout)
+	}
+}
+
+// listenOn serves h on addr in this test process until the test ends, and returns the port
+// and the address the OS gave (Go listens on [::] for 0.0.0.0, dual-stack).
+func listenOn(t *testing.T, addr string, h http.Handler) (string, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port, ln.Addr().String()
+}
+
+func TestCheckReadsTheListenersOnThePort(t *testing.T) {
+	checkEnv(t)
+	me := fmt.Sprintf("pid %d", os.Getpid())
+
+	// Something of this process listens on the configured port on every interface.
+	port, wild := listenOn(t, "0.0.0.0:0", http.NotFoundHandler())
+	t.Setenv("PORT", port)
+	code, items, _ := checkJSON(t)
+	if code != 1 {
+		t.Errorf("exit %d with a listener on every interface, want 1", code)
+	}
+	if it := items["loopback-only"]; it["status"] != "fail" || !strings.Contains(it["evidence"].(string), wild+" (cli.test, "+me+")") ||
+		!strings.Contains(it["evidence"].(string), me) {
+		t.Errorf("loopback-only: %v", it)
+	}
+
+	// On loopback only, answering 404: both critical items pass.
+	port, _ = listenOn(t, "127.0.0.1:0", http.NotFoundHandler())
+	t.Setenv("PORT", port)
+	code, items, _ = checkJSON(t)
+	if code != 0 {
+		t.Errorf("exit %d with a loopback listener, want 0: %v", code, items)
+	}
+	if it := items["loopback-only"]; it["status"] != "pass" || !strings.Contains(it["evidence"].(string), "127.0.0.1:"+port) {
+		t.Errorf("loopback-only: %v", it)
+	}
+	if it := items["dashboard-exposure"]; it["status"] != "pass" || !strings.Contains(it["evidence"].(string), "/dashboard → 404") {
+		t.Errorf("dashboard-exposure: %v", it)
+	}
+}
+
+func TestCheckProbesForAnOpenDashboard(t *testing.T) {
+	checkEnv(t)
+	port, _ := listenOn(t, "127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<html><body>Claude Nexus dashboard</body></html>")
+	}))
+	t.Setenv("PORT", port)
+	code, items, _ := checkJSON(t)
+	if code != 1 {
+		t.Errorf("exit %d with a dashboard open without authentication, want 1", code)
+	}
+	it := items["dashboard-exposure"]
+	if it["status"] != "fail" || !strings.Contains(it["evidence"].(string), "127.0.0.1:"+port+"/dashboard → 200, a web page") {
+		t.Errorf("dashboard-exposure: %v", it)
 	}
 }

@@ -77,7 +77,7 @@ func NewCodec(dataKey []byte) (*Codec, error) {
 	if err != nil {
 		return nil, err
 	}
-	// SpeedDefault: on a Claude Code body SpeedBetterCompression saves 3-5% more for two to
+	// SpeedDefault: on a Claude Code body SpeedBetterCompression saves 2-4% more for two to
 	// three times the CPU (BenchmarkLevels), and each blob is sealed once however often it
 	// is sent. No frame checksum: GCM already has one.
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderCRC(false),

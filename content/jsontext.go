@@ -17,20 +17,18 @@ func isJSON(b []byte) bool {
 // text b. (Those that pass safeSpan then end inside the same string.)
 func inStrings(b []byte, ms []match) []match {
 	kept := ms[:0]
-	i := 0 // outside any string
+	open, end := -1, 0 // the last string seen is b[open:end]; b[end:] starts outside strings
 	for _, m := range ms {
-		for {
-			q := bytes.IndexByte(b[i:], '"')
-			if q < 0 || i+q >= m.start {
-				break // m starts outside any string
+		for end <= m.start {
+			q := bytes.IndexByte(b[end:], '"')
+			if q < 0 {
+				return kept // no string left: the other matches are outside
 			}
-			open := i + q
-			end := stringEnd(b, open)
-			if end > m.start {
-				kept = append(kept, m)
-				break // the next match may be in the same string: i stays before it
-			}
-			i = end
+			open = end + q
+			end = stringEnd(b, open)
+		}
+		if open < m.start {
+			kept = append(kept, m)
 		}
 	}
 	return kept

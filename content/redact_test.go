@@ -307,3 +307,13 @@ func TestURLPasswordGate(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactManySecretsInOneString(t *testing.T) {
+	r, _ := NewRedactor(nil)
+	text := strings.Repeat(awsKeyID+" ", 20000)
+	body := []byte(`{"messages":[{"role":"user","content":"` + text + `"}]}`)
+	got, n := r.Redact(body)
+	if n != 20000 || !json.Valid(got) || bytes.Contains(got, []byte(awsKeyID)) {
+		t.Fatalf("%d redactions, want 20000", n)
+	}
+}

@@ -1,6 +1,9 @@
 package content
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // scanner walks JSON text without building values, checking it as encoding/json would
 // (json.Valid): strings, escapes, numbers and literals by the grammar, nesting at most
@@ -176,12 +179,11 @@ func plainRun(b []byte, i int) int {
 	)
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		q := x ^ ('"' * ones)
-		bs := x ^ ('\\' * ones)
 		// The high bit of a byte is set where it is below 0x20, a quote or a backslash (bytes
-		// of 0x80 and up are left out by ^x); a borrow can only flag a byte after a real one.
-		if ((x-0x20*ones)|(q-ones)|(bs-ones))&^x&highs != 0 {
-			break
+		// of 0x80 and up are left out by ^x). A borrow can wrongly flag a byte only above a
+		// rightly flagged one, so the lowest flag is right.
+		if m := ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)) &^ x & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
 	for i < len(b) && plain[b[i]] {

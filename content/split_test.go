@@ -269,3 +269,17 @@ func TestIsJSONAgreesWithValid(t *testing.T) {
 		}
 	}
 }
+
+// TestIsJSONStringBytes puts each kind of byte at each place of an eight-byte word.
+func TestIsJSONStringBytes(t *testing.T) {
+	for _, c := range []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"', '\\', 0x5b, 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff} {
+		for before := 0; before < 18; before++ {
+			for after := 0; after < 10; after++ {
+				s := []byte(`"` + strings.Repeat("a", before) + string([]byte{c}) + strings.Repeat("é", after) + `"`)
+				if got, want := isJSON(s), json.Valid(s); got != want {
+					t.Fatalf("isJSON(%q) = %v, json.Valid says %v", s, got, want)
+				}
+			}
+		}
+	}
+}

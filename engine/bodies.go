@@ -33,25 +33,33 @@ func (e *Engine) openBodies(kc credentials.Keychain) (*content.Bodies, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redact patterns: %w", err)
 	}
-	e.storage = BodyStorage{Redacting: true, RetentionDays: e.set.RetentionDays, RetentionMaxMB: e.set.RetentionMaxMB}
-	switch {
-	case !e.set.StorageEnabled:
-		e.storage.Reason = "metadata only: body storage is off (STORAGE_ENABLED=false)"
-	case kc == nil:
-		e.storage.Reason = "metadata only: no usable keychain to hold the data key"
-	default:
+	e.storage = PlanBodies(e.set, kc != nil)
+	if e.storage.Enabled {
 		key, err := credentials.DataKey(kc)
 		if err == nil {
 			e.codec, err = content.NewCodec(key)
 		}
 		if err != nil {
+			e.storage.Enabled, e.storage.Encrypted = false, false
 			e.storage.Reason = "metadata only: the data key is unavailable: " + err.Error()
-			e.log.Warn("request bodies will not be stored", "error", err)
-			break
 		}
-		e.storage.Enabled, e.storage.Encrypted = true, true
 	}
 	return content.NewBodies(e.codec, e.storage.Reason, redactor), nil
+}
+
+// PlanBodies is how bodies are kept with set and a keychain that is (or is not) usable,
+// before the data key is read: the engine starts from it, and `nexus check` reports it.
+func PlanBodies(set settings.Settings, keychainOK bool) BodyStorage {
+	b := BodyStorage{Redacting: true, RetentionDays: set.RetentionDays, RetentionMaxMB: set.RetentionMaxMB}
+	switch {
+	case !set.StorageEnabled:
+		b.Reason = "metadata only: body storage is off (STORAGE_ENABLED=false, or storage_enabled in the settings file)"
+	case !keychainOK:
+		b.Reason = "metadata only: no usable keychain to hold the data key"
+	default:
+		b.Enabled, b.Encrypted = true, true
+	}
+	return b
 }
 
 // BodyStorage reports how request bodies are kept.

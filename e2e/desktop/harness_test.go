@@ -216,8 +216,8 @@ type nexusApp struct {
 }
 
 // startApp launches build/bin/nexus on display with fresh dirs and a free port. Its output is
-// logged when the test fails.
-func startApp(t *testing.T, display string) *nexusApp {
+// logged when the test fails. extra sets more environment variables (e.g. CREDENTIALS_DIR).
+func startApp(t *testing.T, display string, extra ...map[string]string) *nexusApp {
 	t.Helper()
 	bin := appBinary(t)
 	tmp := t.TempDir()
@@ -237,6 +237,11 @@ func startApp(t *testing.T, display string) *nexusApp {
 	for _, k := range []string{"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"} {
 		if err := os.Mkdir(set[k], 0o700); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for _, e := range extra {
+		for k, v := range e {
+			set[k] = v
 		}
 	}
 	out, err := os.Create(a.outputPath)

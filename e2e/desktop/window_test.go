@@ -5,7 +5,10 @@ package desktop
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,11 +16,14 @@ import (
 )
 
 // TestWindow starts the app on a virtual display without a tray host and checks what a user
-// sees first: a painted Home window, a running proxy, owner-only data files, and a clean exit
-// on SIGTERM.
+// sees first: a painted Home window, a running proxy, owner-only data files, the Security
+// view, and a clean exit on SIGTERM. The user is migrating from Claude Nexus Proxy: a legacy
+// credential file readable by others lies in CREDENTIALS_DIR, so the Security view has an
+// item to show with its fixes.
 func TestWindow(t *testing.T) {
 	requireSessionBus(t)
-	app := startApp(t, startXvfb(t))
+	creds := legacyCredentials(t, 0o644)
+	app := startApp(t, startXvfb(t), map[string]string{"CREDENTIALS_DIR": creds})
 
 	var win string
 	app.waitFor(t, startTimeout, "a visible window titled Nexus", func() bool {
@@ -33,7 +39,13 @@ func TestWindow(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	waitPainted(t, app, win, shot)
+	home := waitPainted(t, app, win, shot, "")
+	t.Logf("screenshot: %s", shot)
+
+	// The Security view, from the sidebar: 15 checks, the legacy file among those that fail.
+	clickSidebar(t, app, win, "Security")
+	shot = filepath.Join(filepath.Dir(shot), "window-security.png")
+	waitPainted(t, app, win, shot, home.signature)
 	t.Logf("screenshot: %s", shot)
 
 	if body, err := app.health(); err != nil || strings.TrimSpace(body) != `{"status":"ok"}` {
@@ -81,14 +93,15 @@ type shotStats struct {
 
 func (s shotStats) painted() bool { return s.colours >= minColours && s.stddev >= minStddev }
 
-// waitPainted screenshots the screen until the window's region is painted and has not changed
-// for settleTime (on a busy machine software-rendered WebKit paints the Home view in several
-// slow frames), keeps the last screenshot at shot, and fails if the window stays blank.
-func waitPainted(t *testing.T, app *nexusApp, win, shot string) {
+// waitPainted screenshots the screen until the window's region is painted, differs from the
+// signature before ("" for any), and has not changed for settleTime (on a busy machine
+// software-rendered WebKit paints a view in several slow frames); it keeps the last
+// screenshot at shot, and fails if the window stays blank or unchanged.
+func waitPainted(t *testing.T, app *nexusApp, win, shot, before string) shotStats {
 	t.Helper()
 	const settleTime = 3 * time.Second
 	crop := windowGeometry(t, app, win)
-	f, err := os.CreateTemp(filepath.Dir(shot), ".window-home-*.png") // renamed onto shot: no torn file
+	f, err := os.CreateTemp(filepath.Dir(shot), ".window-*.png") // renamed onto shot: no torn file
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,16 +129,19 @@ func waitPainted(t *testing.T, app *nexusApp, win, shot string) {
 			changedAt = time.Now()
 		}
 		last = s
-		if s.painted() && time.Since(changedAt) >= settleTime {
+		if s.painted() && s.signature != before && time.Since(changedAt) >= settleTime {
 			keep()
 			t.Logf("window %s (%s): %d colours, standard deviation %.3f", win, crop, s.colours, s.stddev)
-			return
+			return s
 		}
 		if time.Now().After(deadline) {
 			keep()
-			if !s.painted() {
+			switch {
+			case !s.painted():
 				t.Fatalf("the window looks blank after %v: %d colours (want ≥ %d), standard deviation %.3f (want ≥ %.2f); see %s",
 					startTimeout, s.colours, minColours, s.stddev, minStddev, shot)
+			case s.signature == before:
+				t.Fatalf("the window did not change in %v; see %s", startTimeout, shot)
 			}
 			t.Fatalf("the window kept changing for %v; see %s", startTimeout, shot)
 		}
@@ -172,4 +188,50 @@ func checkMode(t *testing.T, path string, want os.FileMode) {
 	if got := fi.Mode().Perm(); got != want {
 		t.Errorf("%s has mode %#o, want %#o", path, got, want)
 	}
+}
+
+// legacyCredentials makes a CREDENTIALS_DIR holding one Claude Nexus Proxy credential file
+// with mode, and returns the directory.
+func legacyCredentials(t *testing.T, mode os.FileMode) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "credentials")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("e2e-window-%d", time.Now().UnixNano()%1_000_000)
+	file := filepath.Join(dir, name+".credentials.json")
+	body := `{"type":"api_key","api_key":"sk-ant-api03-` + strings.Repeat("w", 40) + `"}`
+	if err := os.WriteFile(file, []byte(body), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(file, mode); err != nil {
+		t.Fatal(err)
+	}
+	// The app imports the file into the session's keychain, which the other tests share.
+	t.Cleanup(func() {
+		cmd := exec.Command(appBinary(t), "credentials", "remove", name)
+		cmd.Env = appEnv(map[string]string{"XDG_CONFIG_HOME": t.TempDir()})
+		if out, err := cmd.CombinedOutput(); err != nil && !strings.Contains(string(out), "no such account") {
+			t.Errorf("removing the imported account %s: %v\n%s", name, err, out)
+		}
+	})
+	return dir
+}
+
+// sidebarItems are the sidebar's entries, top to bottom (frontend/src/shell/Sidebar.svelte).
+var sidebarItems = []string{"Home", "Requests", "Conversations", "Security"}
+
+// clickSidebar clicks sidebar entry label. The sidebar is laid out in CSS pixels: 18 px of
+// padding, the 28 px brand, a 20 px gap, then 34 px entries 2 px apart, 232 px wide.
+func clickSidebar(t *testing.T, app *nexusApp, win, label string) {
+	t.Helper()
+	i := slices.Index(sidebarItems, label)
+	if i < 0 {
+		t.Fatalf("no sidebar entry %q", label)
+	}
+	y := 18 + 28 + 20 + i*(34+2) + 17
+	if _, err := app.x(t, "xdotool", "mousemove", "--window", win, "100", strconv.Itoa(y), "click", "1"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("clicked %q in the sidebar (window %s, 100,%d)", label, win, y)
 }

@@ -3,9 +3,9 @@ import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from './App.svelte';
 import * as api from './lib/api';
-import { onStatus } from './lib/events';
-import type { Status } from './lib/api';
-import { makeStatus } from './testing/fixtures';
+import { onNavigate, onSecurity, onStatus } from './lib/events';
+import type { SecurityReport, Status } from './lib/api';
+import { makeReport, makeStatus } from './testing/fixtures';
 
 vi.mock('./lib/api', async (importOriginal) => {
   const real = await importOriginal<typeof import('./lib/api')>();
@@ -16,9 +16,12 @@ vi.mock('./lib/api', async (importOriginal) => {
     setProxyRunning: vi.fn(),
     copyClientKey: vi.fn(),
     copyConnectLines: vi.fn(),
+    securityChecklist: vi.fn(),
+    recheckSecurity: vi.fn(),
+    applySecurityFix: vi.fn(),
   };
 });
-vi.mock('./lib/events', () => ({ onStatus: vi.fn() }));
+vi.mock('./lib/events', () => ({ onStatus: vi.fn(), onSecurity: vi.fn(), onNavigate: vi.fn() }));
 
 function setUp() {
   let emit: (s: Status) => void = () => {};
@@ -27,9 +30,25 @@ function setUp() {
     emit = handler;
     return unsubscribe;
   });
+  let emitSecurity: (r: SecurityReport) => void = () => {};
+  vi.mocked(onSecurity).mockImplementation((handler) => {
+    emitSecurity = handler;
+    return () => {};
+  });
+  let navigate: (view: string) => void = () => {};
+  vi.mocked(onNavigate).mockImplementation((handler) => {
+    navigate = handler;
+    return () => {};
+  });
   vi.mocked(api.ready).mockResolvedValue('1.2.3');
   vi.mocked(api.status).mockResolvedValue(makeStatus({ running: true }));
-  return { emit: (s: Status) => emit(s), unsubscribe };
+  vi.mocked(api.securityChecklist).mockResolvedValue(makeReport());
+  return {
+    emit: (s: Status) => emit(s),
+    emitSecurity: (r: SecurityReport) => emitSecurity(r),
+    navigate: (v: string) => navigate(v),
+    unsubscribe,
+  };
 }
 
 describe('App', () => {
@@ -46,16 +65,55 @@ describe('App', () => {
     expect(screen.getByText('Version 1.2.3')).toBeInTheDocument();
   });
 
-  it('shows the app shell: Nexus, Home active, the rest upcoming', async () => {
+  it('shows the app shell: Nexus, Home active, Security ready, the rest upcoming', async () => {
     setUp();
     render(App);
 
     expect(screen.getByText('Nexus')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
-    for (const name of [/Requests/, /Conversations/, /Security/]) {
+    for (const name of [/Requests/, /Conversations/]) {
       expect(screen.getByRole('button', { name })).toBeDisabled();
     }
+    expect(screen.getByRole('button', { name: /Security/ })).toBeEnabled();
     await screen.findByText('Running');
+  });
+
+  it('badges Security with the items that need attention', async () => {
+    const { emitSecurity } = setUp();
+    render(App);
+
+    const nav = screen.getByRole('button', { name: /Security/ });
+    await waitFor(() => expect(nav).toHaveTextContent('3 need attention'));
+    emitSecurity(makeReport({ items: [] }));
+    await waitFor(() => expect(nav).not.toHaveTextContent('need attention'));
+  });
+
+  it('opens the Security view from the sidebar and loads the checklist', async () => {
+    setUp();
+    render(App);
+    await screen.findByText('Running');
+
+    await userEvent.click(screen.getByRole('button', { name: /Security/ }));
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Security' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Security/ })).toHaveAttribute('aria-current', 'page');
+    expect(await screen.findByText('The proxy listens on loopback only')).toBeInTheDocument();
+    expect(api.securityChecklist).toHaveBeenCalledTimes(2); // at start (badge) and on opening
+
+    await userEvent.click(screen.getByRole('button', { name: 'Home' }));
+    expect(screen.getByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+  });
+
+  it('shows the Security view when Go asks (a notification was clicked)', async () => {
+    const { navigate } = setUp();
+    render(App);
+    await screen.findByText('Running');
+
+    navigate('security');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Security' })).toBeInTheDocument();
+    navigate('nonsense');
+    expect(screen.getByRole('heading', { level: 1, name: 'Security' })).toBeInTheDocument();
   });
 
   it('still loads the status when Ready fails', async () => {

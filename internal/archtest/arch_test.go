@@ -36,6 +36,7 @@ var allowed = map[string][]string{
 	"nexus/internal/archtest":            {},
 	"nexus/bench":                        {"store/sqlite"},
 	"nexus/bench/bareproxy":              {},
+	"nexus/bench/storage":                {"content", "conversation", "store", "store/sqlite", "store/postgres"},
 }
 
 // mayImportWails are the only packages that may depend on Wails, directly or not.

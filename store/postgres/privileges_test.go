@@ -101,10 +101,13 @@ func TestPrivilegesPublicConnect(t *testing.T) {
 }
 
 // TestPrivilegesSuperuser needs a superuser's URL, NEXUS_TEST_SUPERUSER_DATABASE_URL (a role
-// the test role cannot create); it skips without one.
+// the test role cannot create); it skips without one, and fails without one in CI.
 func TestPrivilegesSuperuser(t *testing.T) {
 	raw := os.Getenv("NEXUS_TEST_SUPERUSER_DATABASE_URL")
 	if raw == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("NEXUS_TEST_SUPERUSER_DATABASE_URL is not set: .ci/run sets it")
+		}
 		t.Skip("NEXUS_TEST_SUPERUSER_DATABASE_URL is not set; skipping the superuser case")
 	}
 	dbURL, _ := freshDatabase(t, raw)

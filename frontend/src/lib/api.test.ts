@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as api from './api';
-import { ApiError, toStatus } from './api';
+import { ApiError, toSecurityReport, toStatus } from './api';
 
 // Exercises api.ts over the real generated bindings: they call window.go.app.App.<Method>,
 // which is what Wails injects into the window, so a fake window.go stands in for Go.
@@ -82,5 +82,55 @@ describe('toStatus', () => {
     expect(s.keychain_ok).toBe(false);
     expect(toStatus({ connect: [{ id: 'account', lines: null }] }).connect[0].lines).toEqual([]);
     expect(toStatus(null).running).toBe(false);
+  });
+});
+
+describe('security', () => {
+  it('passes the fix id to Go and normalises its answer', async () => {
+    const ApplySecurityFix = vi.fn().mockResolvedValue({
+      message: 'Rotated',
+      report: { checked_at: 't', items: [{ id: 'x', status: 'fail', actions: null }] },
+    });
+    fakeGo({ ApplySecurityFix });
+
+    const r = await api.applySecurityFix('rotate-client-key');
+
+    expect(ApplySecurityFix).toHaveBeenCalledWith('rotate-client-key');
+    expect(r.message).toBe('Rotated');
+    expect(r.report.items[0]).toEqual({
+      id: 'x',
+      title: '',
+      status: 'fail',
+      critical: false,
+      evidence: '',
+      fix: '',
+      actions: [],
+      pending: '',
+    });
+  });
+
+  it('rejects with Go\'s reason when a fix cannot be applied', async () => {
+    fakeGo({ ApplySecurityFix: vi.fn().mockRejectedValue('the fix "x" is not offered now') });
+
+    await expect(api.applySecurityFix('x')).rejects.toMatchObject({
+      op: 'ApplySecurityFix',
+      message: 'the fix "x" is not offered now',
+    });
+  });
+
+  it('loads and re-runs the checklist', async () => {
+    const report = { checked_at: '2026-05-01T12:00:00Z', items: [] };
+    fakeGo({ SecurityChecklist: vi.fn().mockResolvedValue(report), RecheckSecurity: vi.fn().mockResolvedValue(report) });
+
+    await expect(api.securityChecklist()).resolves.toEqual(report);
+    await expect(api.recheckSecurity()).resolves.toEqual(report);
+  });
+
+  it('never shows an unknown status as a pass', () => {
+    const r = toSecurityReport({ items: [{ id: 'a', status: 'weird' }, { id: 'b', status: 'pass' }], checked_at: 5 });
+
+    expect(r.items.map((i) => i.status)).toEqual(['warn', 'pass']);
+    expect(r.checked_at).toBe('');
+    expect(toSecurityReport(null)).toEqual({ checked_at: '', items: [] });
   });
 });

@@ -29,10 +29,57 @@ export interface Status {
   request_count: number;
 }
 
+/** A check's status. */
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** A one-click fix Go applies for an item. */
+export interface SecurityAction {
+  /** Sent back to applySecurityFix. */
+  id: string;
+  label: string;
+  /** The question to ask before applying; "" for a fix that needs no confirmation. */
+  confirm: string;
+}
+
+/** One item of the security checklist. Evidence names files, addresses and counts, never a secret. */
+export interface SecurityItem {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** A critical item that fails makes `nexus check` exit 1. */
+  critical: boolean;
+  evidence: string;
+  /** What to do; "" when nothing. */
+  fix: string;
+  actions: SecurityAction[];
+  /** A saved change not yet in effect (e.g. until a restart); "" when none. */
+  pending: string;
+}
+
+/** The security checklist as Go ran it last. */
+export interface SecurityReport {
+  /** RFC 3339. */
+  checked_at: string;
+  items: SecurityItem[];
+}
+
+/** What a fix did, and the checklist after it. */
+export interface FixResult {
+  message: string;
+  report: SecurityReport;
+}
+
 // Fails to compile when the generated Go models stop matching the types above (a field renamed,
-// removed or retyped in app/dto.go); update both sides together.
+// removed or retyped in app/dto.go or app/security.go); update both sides together.
 type Assert<T extends true> = T;
-export type GeneratedModelsMatch = Assert<app.Status extends Status ? true : false>;
+type Loose<T> = { [K in keyof T]: T[K] extends CheckStatus ? string : T[K] };
+export type GeneratedModelsMatch = [
+  Assert<app.Status extends Status ? true : false>,
+  Assert<app.SecurityAction extends SecurityAction ? true : false>,
+  Assert<app.SecurityItem extends Loose<Omit<SecurityItem, 'actions'>> ? true : false>,
+  Assert<app.SecurityReport['checked_at'] extends string ? true : false>,
+  Assert<app.FixResult['message'] extends string ? true : false>,
+];
 
 /** A failed call into Go. `message` is the Go error text; `op` names the bound method. */
 export class ApiError extends Error {
@@ -85,6 +132,36 @@ function toConnectOption(raw: unknown): ConnectOption {
   };
 }
 
+/** Copies a report as sent by Go (a reply or an event payload) into a plain SecurityReport. */
+export function toSecurityReport(raw: unknown): SecurityReport {
+  const r = (raw ?? {}) as Partial<Record<keyof SecurityReport, unknown>>;
+  const items = Array.isArray(r.items) ? r.items : [];
+  return { checked_at: str(r.checked_at), items: items.map(toSecurityItem) };
+}
+
+function toSecurityItem(raw: unknown): SecurityItem {
+  const i = (raw ?? {}) as Partial<Record<keyof SecurityItem, unknown>>;
+  const actions = Array.isArray(i.actions) ? i.actions : [];
+  return {
+    id: str(i.id),
+    title: str(i.title),
+    status: toCheckStatus(i.status),
+    critical: i.critical === true,
+    evidence: str(i.evidence),
+    fix: str(i.fix),
+    actions: actions.map((a: unknown) => {
+      const o = (a ?? {}) as Partial<Record<keyof SecurityAction, unknown>>;
+      return { id: str(o.id), label: str(o.label), confirm: str(o.confirm) };
+    }),
+    pending: str(i.pending),
+  };
+}
+
+/** An unknown status is shown as a warning: never as a pass. */
+function toCheckStatus(v: unknown): CheckStatus {
+  return v === 'pass' || v === 'fail' ? v : 'warn';
+}
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
@@ -119,4 +196,20 @@ export function copyConnectLines(id: string): Promise<void> {
 /** Go copies the real client key to the clipboard. */
 export function copyClientKey(): Promise<void> {
   return call('CopyClientKey', () => App.CopyClientKey());
+}
+
+/** The latest security checklist (Go runs it first if it has not run yet). */
+export async function securityChecklist(): Promise<SecurityReport> {
+  return toSecurityReport(await call('SecurityChecklist', () => App.SecurityChecklist()));
+}
+
+/** Runs the security checklist now. */
+export async function recheckSecurity(): Promise<SecurityReport> {
+  return toSecurityReport(await call('RecheckSecurity', () => App.RecheckSecurity()));
+}
+
+/** Applies the one-click fix `id`; rejects with Go's reason when it cannot. */
+export async function applySecurityFix(id: string): Promise<FixResult> {
+  const r = await call('ApplySecurityFix', () => App.ApplySecurityFix(id));
+  return { message: str(r?.message), report: toSecurityReport(r?.report) };
 }
