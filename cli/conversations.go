@@ -28,7 +28,8 @@ func runConversations(ctx context.Context, args []string, stdio IO) error {
 	if err != nil {
 		return err
 	}
-	st, err := engine.OpenStore(ctx, cfg.Settings, nil)
+	// The codec opens the sealed titles; without a keychain they stay empty.
+	st, err := engine.OpenStore(ctx, cfg.Settings, engine.ReadCodec(nil))
 	if err != nil {
 		return err
 	}
@@ -60,6 +61,9 @@ func runConversations(ctx context.Context, args []string, stdio IO) error {
 			names[i] = fmt.Sprintf("%s(%d)", b.Name, b.RequestCount)
 		}
 		title := c.Title
+		if title == "" {
+			title = "(untitled)"
+		}
 		if c.ParentConversationID != "" {
 			title = "↳ " + title
 		}

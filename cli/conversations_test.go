@@ -2,11 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"nexus/content"
+	"nexus/credentials"
 	"nexus/store"
 )
 
@@ -29,14 +31,25 @@ func turn(t *testing.T, id string, at time.Time, history []string) store.Request
 	body, _ := json.Marshal(map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": msgs})
 	answer, _ := json.Marshal(map[string]any{"id": "msg_" + id, "type": "message", "role": "assistant",
 		"content": []map[string]any{{"type": "text", "text": "answer to " + history[len(history)-1]}},
-		"usage": map[string]any{"input_tokens": 10, "output_tokens": 5}})
+		"usage":   map[string]any{"input_tokens": 10, "output_tokens": 5}})
 	redactor, err := content.NewRedactor(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := credentials.DataKey(credentials.SystemKeychain{})
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no keychain for the data key: %v (make test runs in scripts/test-session.sh)", err)
+		}
+		t.Skipf("no keychain for the data key (run in scripts/test-session.sh): %v", err)
+	}
+	codec, err := content.NewCodec(key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := store.Request{ID: id, StartedAt: at, Method: "POST", Path: "/v1/messages", Model: "claude-sonnet-4-5",
 		Status: 200, Kind: "turn", ClientKeyID: "main", InputTokens: 10, OutputTokens: 5, CostUSD: 0.001}
-	content.NewBodies(nil, "metadata only: test", redactor).Prepare(&r, body, answer)
+	content.NewBodies(codec, "", redactor).Prepare(&r, body, answer)
 	return r
 }
 

@@ -49,7 +49,7 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 	r.Redactions = n1 + n2
 	if r.Path == "/v1/messages" && r.Status < 400 && len(req) > 0 {
 		if keys, err := conversation.ReadRequestKeys(req); err == nil {
-			r.Keys = &store.LinkKeys{Request: keys, Response: conversation.ReadResponseKeys(keys, resp)}
+			r.Keys = b.sealKeys(keys, conversation.ReadResponseKeys(keys, resp))
 			r.Kind = keys.Kind
 		}
 	}
@@ -63,6 +63,25 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 		return
 	}
 	r.Body, r.Content = body, "stored"
+}
+
+// sealKeys keeps the linking keys without content in the clear: the title and the summary
+// probe are sealed (or dropped when bodies are not stored), the answer's text is dropped (the
+// store reads stored answers when it looks for a summary).
+func (b *Bodies) sealKeys(req conversation.RequestKeys, resp conversation.ResponseKeys) *store.LinkKeys {
+	k := &store.LinkKeys{Request: req, Response: resp}
+	title, summary := req.Title, req.Summary
+	k.Request.Title, k.Request.Summary, k.Response.Text = "", "", ""
+	if b.codec == nil {
+		return k
+	}
+	if title != "" {
+		k.SealedTitle, _ = b.codec.Seal(store.TitleID, []byte(title))
+	}
+	if summary != "" {
+		k.SealedSummary, _ = b.codec.Seal(store.SummaryID, []byte(summary))
+	}
+	return k
 }
 
 // seal cuts the request into pieces and seals those not known to be stored.

@@ -62,6 +62,24 @@ func PlanBodies(set settings.Settings, keychainOK bool) BodyStorage {
 	return b
 }
 
+// ReadCodec returns the codec for reading stored bodies and titles with the data key from kc
+// (nil: the system keychain), or nil when there is no usable keychain. Commands that only
+// read use it; they then show no titles or bodies.
+func ReadCodec(kc credentials.Keychain) *content.Codec {
+	if kc == nil {
+		kc = credentials.SystemKeychain{}
+	}
+	key, err := credentials.DataKey(kc)
+	if err != nil {
+		return nil
+	}
+	codec, err := content.NewCodec(key)
+	if err != nil {
+		return nil
+	}
+	return codec
+}
+
 // BodyStorage reports how request bodies are kept.
 func (e *Engine) BodyStorage() BodyStorage { return e.storage }
 

@@ -115,6 +115,9 @@ func (q *Queue) spoolOp(o op) {
 }
 
 func (q *Queue) spoolRequest(finish bool, req store.Request) error {
+	if req.Body != nil && q.spool.crowded() {
+		req.Body, req.Content = nil, "metadata only: the store was down and the spool was crowded"
+	}
 	body, err := json.Marshal(req)
 	if err != nil {
 		return err

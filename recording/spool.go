@@ -61,6 +61,14 @@ func openSpool(dir string) (*spool, error) {
 	return s, nil
 }
 
+// crowded reports whether the spool is past half its bound: records then wait without
+// their bodies, so that an outage fills it with metadata rather than refusing records.
+func (s *spool) crowded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.size > MaxSpoolBytes/2
+}
+
 // append writes one line. It fails when the disk does, or the spool is full.
 func (s *spool) append(line []byte) error {
 	s.mu.Lock()

@@ -144,11 +144,24 @@ type Request struct {
 	Keys *LinkKeys `json:"keys,omitempty"`
 }
 
-// LinkKeys are what the store needs to link a request into a conversation.
+// LinkKeys are what the store needs to link a request into a conversation. They hold no
+// content in the clear: the recorder moves the title and the compaction summary probe out
+// of Request into the sealed fields (when bodies are stored; else it drops them).
 type LinkKeys struct {
 	Request  conversation.RequestKeys  `json:"request"`
 	Response conversation.ResponseKeys `json:"response"`
+	// SealedTitle and SealedSummary are Request.Title and Request.Summary sealed by the
+	// codec under TitleID and SummaryID.
+	SealedTitle   []byte `json:"sealed_title,omitempty"`
+	SealedSummary []byte `json:"sealed_summary,omitempty"`
 }
+
+// TitleID and SummaryID are the blob ids sealed titles and summary probes are bound to.
+// DO NOT change: stored in the database.
+var (
+	TitleID   = []byte("nexus conversation title")
+	SummaryID = []byte("nexus compaction summary probe")
+)
 
 // Body is a request's content cut into content-addressed pieces, sealed by the recorder.
 // Hashes are the codec's keyed hashes of the plain bytes (32 bytes).

@@ -24,8 +24,12 @@ var planted = []string{
 	"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFrIn0.c2lnbmF0dXJlLWxlYWstdGVzdA",
 }
 
+// plainContent is ordinary conversation text: not a secret, so not redacted, but content —
+// sealed at rest, it must not be readable in the files or the dump either (titles included).
+const plainContent = "purple elephant protocol 7731"
+
 // leakyTurn carries every planted secret in the ways people paste them.
-var leakyTurn = "here is my config: ANTHROPIC_API_KEY=" + planted[0] + " aws " + planted[1] + " gcp " + planted[2] +
+var leakyTurn = plainContent + ": here is my config: ANTHROPIC_API_KEY=" + planted[0] + " aws " + planted[1] + " gcp " + planted[2] +
 	" db postgres://admin:" + planted[3] + "@db.internal:5432/prod and the key\n-----BEGIN PRIVATE KEY-----\n" +
 	planted[4] + "\n-----END PRIVATE KEY-----\n and Authorization: Bearer " + planted[5]
 
@@ -102,5 +106,5 @@ func leak(t *testing.T, base, clientKey, apiKey string) []string {
 	if resp.StatusCode != 401 {
 		t.Errorf("wrong client key answered %d, want 401", resp.StatusCode)
 	}
-	return append(append([]string{}, planted...), apiKey, clientKey, wrong)
+	return append(append([]string{}, planted...), apiKey, clientKey, wrong, plainContent)
 }

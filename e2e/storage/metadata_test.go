@@ -44,8 +44,8 @@ func TestBodiesStoredByDefault(t *testing.T) {
 			t.Errorf("request %s content %q, want stored", id, c)
 		}
 	}
-	if convs := e.conversations(); len(convs) != 1 || convs[0].RequestCount != 2 {
-		t.Errorf("conversations %+v, want one of two requests", convs)
+	if convs := e.conversations(); len(convs) != 1 || convs[0].RequestCount != 2 || convs[0].Title != question(1) {
+		t.Errorf("conversations %+v, want one of two requests titled %q", convs, question(1))
 	}
 	if !strings.Contains(s.Logs(), "request bodies are stored") {
 		t.Errorf("serve did not say bodies are stored:\n%s", s.Logs())
@@ -67,8 +67,8 @@ func TestMetadataOnly(t *testing.T) {
 			t.Errorf("request %s content %q, want metadata only", id, c)
 		}
 	}
-	if convs := e.conversations(); len(convs) != 1 || convs[0].RequestCount != 2 {
-		t.Errorf("conversations %+v, want one of two requests", convs)
+	if convs := e.conversations(); len(convs) != 1 || convs[0].RequestCount != 2 || convs[0].Title != "" {
+		t.Errorf("conversations %+v, want one of two requests, untitled (a title is content)", convs)
 	}
 	if !strings.Contains(s.Logs(), "STORAGE_ENABLED=false") {
 		t.Errorf("serve did not say why bodies are not stored:\n%s", s.Logs())

@@ -94,7 +94,8 @@ var migrations = []string{
 		id TEXT PRIMARY KEY,
 		client TEXT NOT NULL DEFAULT '',
 		session_id TEXT NOT NULL DEFAULT '',
-		title TEXT NOT NULL DEFAULT '',
+		title TEXT NOT NULL DEFAULT '',      -- unused: titles are content, kept sealed
+		title_sealed BYTEA,                    -- the codec's seal of the title (store.TitleID)
 		started_at BIGINT NOT NULL,
 		last_at BIGINT NOT NULL,
 		request_count BIGINT NOT NULL DEFAULT 0,

@@ -86,7 +86,8 @@ var migrations = []string{
 		id TEXT PRIMARY KEY,
 		client TEXT NOT NULL DEFAULT '',
 		session_id TEXT NOT NULL DEFAULT '',
-		title TEXT NOT NULL DEFAULT '',
+		title TEXT NOT NULL DEFAULT '',      -- unused: titles are content, kept sealed
+		title_sealed BLOB,                    -- the codec's seal of the title (store.TitleID)
 		started_at INTEGER NOT NULL,
 		last_at INTEGER NOT NULL,
 		request_count INTEGER NOT NULL DEFAULT 0,

@@ -10,17 +10,25 @@ import (
 	"nexus/store"
 )
 
-const conversationColumns = `id, client, session_id, title, started_at, last_at, request_count, input_tokens,
+const conversationColumns = `id, client, session_id, title_sealed, started_at, last_at, request_count, input_tokens,
 	output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd, parent_conversation_id,
 	parent_request_id`
 
-func scanConversation(scan func(...any) error) (store.Conversation, error) {
+// scanConversation reads a row of conversationColumns, opening the sealed title when the
+// store has the codec (else the title stays "").
+func (s *Store) scanConversation(scan func(...any) error) (store.Conversation, error) {
 	var c store.Conversation
 	var started, last int64
-	err := scan(&c.ID, &c.Client, &c.SessionID, &c.Title, &started, &last, &c.RequestCount, &c.InputTokens,
+	var title []byte
+	err := scan(&c.ID, &c.Client, &c.SessionID, &title, &started, &last, &c.RequestCount, &c.InputTokens,
 		&c.OutputTokens, &c.CacheCreationTokens, &c.CacheReadTokens, &c.CostUSD, &c.ParentConversationID,
 		&c.ParentRequestID)
 	c.StartedAt, c.LastAt = time.UnixMilli(started).UTC(), time.UnixMilli(last).UTC()
+	if title != nil && s.codec != nil {
+		if plain, err := s.codec.Open(store.TitleID, title); err == nil {
+			c.Title = string(plain)
+		}
+	}
 	return c, err
 }
 
@@ -64,7 +72,7 @@ func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilte
 		}
 		defer rows.Close()
 		for rows.Next() {
-			c, err := scanConversation(rows.Scan)
+			c, err := s.scanConversation(rows.Scan)
 			if err != nil {
 				return err
 			}
@@ -114,7 +122,7 @@ func (s *Store) GetConversation(ctx context.Context, id string) (store.Conversat
 	var c store.Conversation
 	err := s.call(ctx, "reading conversation", func() error {
 		var err error
-		c, err = scanConversation(s.db.QueryRowContext(ctx,
+		c, err = s.scanConversation(s.db.QueryRowContext(ctx,
 			s.q(`SELECT `+conversationColumns+` FROM conversations WHERE id = ?`), id).Scan)
 		if errors.Is(err, sql.ErrNoRows) {
 			return store.ErrNotFound

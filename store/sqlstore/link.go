@@ -16,17 +16,23 @@ import (
 func (w *writer) link(ctx context.Context, r store.Request) (string, error) {
 	k := r.Keys
 	scope := conversation.Scope{Client: store.ClientOf(r), Session: r.SessionID, At: r.StartedAt}
-	d, err := conversation.Link(ctx, lookup{w}, scope, k.Request)
+	keys := k.Request
+	if k.SealedSummary != nil && w.s.codec != nil {
+		if summary, err := w.s.codec.Open(store.SummaryID, k.SealedSummary); err == nil {
+			keys.Summary = string(summary)
+		}
+	}
+	d, err := conversation.Link(ctx, lookup{w}, scope, keys)
 	if err != nil {
 		return "", err
 	}
 	conv := d.Conversation
 	if d.NewConversation {
 		conv = ConversationID(r.ID)
-		err := w.exec(ctx, `INSERT INTO conversations (id, client, session_id, title, started_at, last_at,
+		err := w.exec(ctx, `INSERT INTO conversations (id, client, session_id, title_sealed, started_at, last_at,
 			parent_conversation_id, parent_request_id, agent_ordinal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`,
-			conv, scope.Client, r.SessionID, d.Title, r.StartedAt.UnixMilli(), r.StartedAt.UnixMilli(),
+			conv, scope.Client, r.SessionID, nullBytes(k.SealedTitle), r.StartedAt.UnixMilli(), r.StartedAt.UnixMilli(),
 			d.ParentConversation, d.ParentRequest, d.AgentOrdinal)
 		if err != nil {
 			return "", err

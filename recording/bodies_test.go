@@ -1,0 +1,91 @@
+package recording
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"nexus/content"
+	"nexus/conversation"
+	"nexus/proxy"
+	"nexus/store/sqlite"
+)
+
+// TestSpooledBodiesKeepContent: requests recorded while the store is down wait in the spool
+// sealed (their text is nowhere in it), and once written they rebuild exactly and are linked.
+func TestSpooledBodiesKeepContent(t *testing.T) {
+	key := make([]byte, 32)
+	rand.Read(key)
+	codec, err := content.NewCodec(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	redactor, _ := content.NewRedactor(nil)
+	dir := filepath.Join(t.TempDir(), "spool")
+	down := newMemStore()
+	down.setDown(true)
+	q1, stop := startQueue(t, down, dir, nil)
+	q1.SetBodies(content.NewBodies(codec, "", redactor))
+
+	const secretText = "the launch codes are in the blue folder"
+	turn1 := []byte(`{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"` + secretText + `"}]}`)
+	answer1 := []byte(`{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"noted"}],"model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":1}}`)
+	turn2 := []byte(`{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"` + secretText + `"},{"role":"assistant","content":[{"type":"text","text":"noted"}]},{"role":"user","content":"and?"}]}`)
+	at := time.Now().Add(-time.Minute)
+	for i, b := range [][2][]byte{{turn1, answer1}, {turn2, answer1}} {
+		rec := proxy.Record{ID: "r_" + string(rune('a'+i)), StartedAt: at.Add(time.Duration(i) * time.Second), Method: "POST",
+			Path: "/v1/messages", Status: 200, ClientKeyID: "main", RequestBody: b[0], ResponseBody: b[1]}
+		q1.Start(rec)
+		q1.Finish(rec)
+	}
+	stop()
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(path); bytes.Contains(b, []byte("launch codes")) {
+				t.Errorf("%s holds a body in the clear", path)
+			}
+		}
+		return nil
+	})
+
+	st, err := sqlite.Open(context.Background(), t.TempDir(), codec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q2, err := NewQueue(st, dir, conversation.DefaultPrices(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go q2.Run(ctx)
+	defer func() { cancel(); q2.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for q2.Pending() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	for i, want := range [][]byte{turn1, turn2} {
+		d, err := st.GetRequest(context.Background(), "r_"+string(rune('a'+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, resp, err := content.OpenBodies(codec, d)
+		if err != nil || !bytes.Equal(req, want) || !bytes.Equal(resp, answer1) {
+			t.Errorf("request %d rebuilt to %q / %q (%v)", i, req, resp, err)
+		}
+		if d.Conversation == "" {
+			t.Errorf("request %d not linked", i)
+		}
+	}
+	a, _ := st.GetRequest(context.Background(), "r_a")
+	b, _ := st.GetRequest(context.Background(), "r_b")
+	if a.Conversation != b.Conversation || b.ParentRequestID != "r_a" {
+		t.Errorf("turns in %q and %q (parent %q), want one conversation", a.Conversation, b.Conversation, b.ParentRequestID)
+	}
+}
