@@ -82,6 +82,8 @@ func Open(ctx context.Context, url string, codec sqlstore.Opener, log *slog.Logg
 		Wrap:     s.wrap,
 		Lost:     func(err error) bool { return unavailable(err) && !errors.Is(err, puddle.ErrClosedPool) },
 		Size:     size,
+		// 0x6e78 ("nx") keeps these locks apart from the migration lock's key space.
+		LockClient: `SELECT pg_advisory_xact_lock(28280, hashtext(?))`,
 	}, codec, log)
 	log.Info("PostgreSQL store open", "host", cfg.ConnConfig.Host, "database", cfg.ConnConfig.Database,
 		"tls", cfg.ConnConfig.TLSConfig != nil)

@@ -16,6 +16,14 @@ import (
 func (w *writer) link(ctx context.Context, r store.Request) (string, error) {
 	k := r.Keys
 	scope := conversation.Scope{Client: store.ClientOf(r), Session: r.SessionID, At: r.StartedAt}
+	if w.s.d.LockClient != "" {
+		// Several processes may share the database: link one client's requests one at a
+		// time, so that two forks never take the same branch name, nor two sub-threads the
+		// same Agent call.
+		if err := w.exec(ctx, w.s.d.LockClient, scope.Client); err != nil {
+			return "", err
+		}
+	}
 	keys := k.Request
 	if k.SealedSummary != nil && w.s.codec != nil {
 		if summary, err := w.s.codec.Open(store.SummaryID, k.SealedSummary); err == nil {

@@ -27,6 +27,10 @@ type Dialect struct {
 	Lost func(err error) bool
 	// Size is the bytes the data takes (used, not merely allocated).
 	Size func(ctx context.Context, db *sql.DB) (int64, error)
+	// LockClient, when set, is a statement taking a transaction-scoped lock on one client
+	// (its only argument), held while a request is linked. SQLite needs none: it has one
+	// writer at a time.
+	LockClient string
 	// Reclaim gives freed space back to the system after a retention pass.
 	Reclaim func(ctx context.Context, db *sql.DB) error
 }
