@@ -13,17 +13,26 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"nexus/internal/fakeapi"
 )
 
 // TestWindow starts the app on a virtual display without a tray host and checks what a user
 // sees first: a painted Home window, a running proxy, owner-only data files, the Security
 // view, and a clean exit on SIGTERM. The user is migrating from Claude Nexus Proxy: a legacy
 // credential file readable by others lies in CREDENTIALS_DIR, so the Security view has an
-// item to show with its fixes.
+// item to show with its fixes. Then two turns of one conversation go through the proxy to
+// the fake Anthropic API, and the Requests and Conversations views show them (and, before
+// them, their empty states).
 func TestWindow(t *testing.T) {
 	requireSessionBus(t)
 	creds := legacyCredentials(t, 0o644)
-	app := startApp(t, startXvfb(t), map[string]string{"CREDENTIALS_DIR": creds})
+	fake, err := fakeapi.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fake.Close() })
+	app := startApp(t, startXvfb(t), map[string]string{"CREDENTIALS_DIR": creds, "CLAUDE_API_BASE_URL": fake.URL()})
 
 	var win string
 	app.waitFor(t, startTimeout, "a visible window titled Nexus", func() bool {
@@ -45,7 +54,37 @@ func TestWindow(t *testing.T) {
 	// The Security view, from the sidebar: 15 checks, the legacy file among those that fail.
 	clickSidebar(t, app, win, "Security")
 	shot = filepath.Join(filepath.Dir(shot), "window-security.png")
-	waitPainted(t, app, win, shot, home.signature)
+	security := waitPainted(t, app, win, shot, home.signature)
+	t.Logf("screenshot: %s", shot)
+
+	// Requests and Conversations before any traffic: their empty states.
+	clickSidebar(t, app, win, "Requests")
+	shot = filepath.Join(filepath.Dir(shot), "window-requests-empty.png")
+	requestsEmpty := waitPainted(t, app, win, shot, security.signature)
+	t.Logf("screenshot: %s", shot)
+	clickSidebar(t, app, win, "Conversations")
+	shot = filepath.Join(filepath.Dir(shot), "window-conversations-empty.png")
+	conversationsEmpty := waitPainted(t, app, win, shot, requestsEmpty.signature)
+	t.Logf("screenshot: %s", shot)
+
+	// Two turns of one conversation. The open view follows the new records by itself (Go
+	// re-emits the status when its record counter grows); then open the conversation.
+	twoTurns(t, app, clientKey(t, app))
+	waitRecorded(t, app, 2)
+	shot = filepath.Join(filepath.Dir(shot), "window-conversations.png")
+	listed := waitPainted(t, app, win, shot, conversationsEmpty.signature)
+	// The first conversation of the list: content padding 18, the page header, a 12 px gap.
+	click(t, app, win, 232+20+120, 18+56+12+26)
+	waitPainted(t, app, win, shot, listed.signature)
+	t.Logf("screenshot: %s", shot)
+
+	// The Requests view, the newest request opened: below the header, the usage strip and the
+	// toolbar, the list's head, then 30 px rows.
+	clickSidebar(t, app, win, "Requests")
+	shot = filepath.Join(filepath.Dir(shot), "window-requests.png")
+	requests := waitPainted(t, app, win, shot, "")
+	click(t, app, win, 232+20+150, 18+56+12+52+12+32+12+28+15)
+	waitPainted(t, app, win, shot, requests.signature)
 	t.Logf("screenshot: %s", shot)
 
 	if body, err := app.health(); err != nil || strings.TrimSpace(body) != `{"status":"ok"}` {

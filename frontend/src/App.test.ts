@@ -1,11 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen, waitFor } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from './App.svelte';
 import * as api from './lib/api';
-import { onNavigate, onSecurity, onStatus } from './lib/events';
+import { onNavigate, onRecords, onSecurity, onStatus } from './lib/events';
 import type { SecurityReport, Status } from './lib/api';
-import { makeReport, makeStatus } from './testing/fixtures';
+import {
+  makeConversationDetail,
+  makeConversationRow,
+  makeReport,
+  makeRequestDetail,
+  makeRequestRow,
+  makeStatus,
+  makeStorage,
+  makeUsage,
+} from './testing/fixtures';
 
 vi.mock('./lib/api', async (importOriginal) => {
   const real = await importOriginal<typeof import('./lib/api')>();
@@ -19,9 +28,20 @@ vi.mock('./lib/api', async (importOriginal) => {
     securityChecklist: vi.fn(),
     recheckSecurity: vi.fn(),
     applySecurityFix: vi.fn(),
+    listRequests: vi.fn(),
+    requestDetail: vi.fn(),
+    listConversations: vi.fn(),
+    conversation: vi.fn(),
+    usageSummary: vi.fn(),
+    storageInfo: vi.fn(),
   };
 });
-vi.mock('./lib/events', () => ({ onStatus: vi.fn(), onSecurity: vi.fn(), onNavigate: vi.fn() }));
+vi.mock('./lib/events', () => ({
+  onStatus: vi.fn(),
+  onSecurity: vi.fn(),
+  onNavigate: vi.fn(),
+  onRecords: vi.fn(() => () => {}),
+}));
 
 function setUp() {
   let emit: (s: Status) => void = () => {};
@@ -43,6 +63,12 @@ function setUp() {
   vi.mocked(api.ready).mockResolvedValue('1.2.3');
   vi.mocked(api.status).mockResolvedValue(makeStatus({ running: true }));
   vi.mocked(api.securityChecklist).mockResolvedValue(makeReport());
+  vi.mocked(onRecords).mockImplementation(() => () => {});
+  vi.mocked(api.listRequests).mockResolvedValue({ requests: [makeRequestRow()], next: '' });
+  vi.mocked(api.listConversations).mockResolvedValue({ conversations: [makeConversationRow()], next: '' });
+  vi.mocked(api.conversation).mockResolvedValue(makeConversationDetail());
+  vi.mocked(api.usageSummary).mockResolvedValue(makeUsage());
+  vi.mocked(api.storageInfo).mockResolvedValue(makeStorage());
   return {
     emit: (s: Status) => emit(s),
     emitSecurity: (r: SecurityReport) => emitSecurity(r),
@@ -65,17 +91,33 @@ describe('App', () => {
     expect(screen.getByText('Version 1.2.3')).toBeInTheDocument();
   });
 
-  it('shows the app shell: Nexus, Home active, Security ready, the rest upcoming', async () => {
+  it('shows the app shell: Nexus, Home active, every view ready', async () => {
     setUp();
     render(App);
 
     expect(screen.getByText('Nexus')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
-    for (const name of [/Requests/, /Conversations/]) {
-      expect(screen.getByRole('button', { name })).toBeDisabled();
+    for (const name of [/Requests/, /Conversations/, /Security/]) {
+      expect(screen.getByRole('button', { name })).toBeEnabled();
     }
-    expect(screen.getByRole('button', { name: /Security/ })).toBeEnabled();
+    expect(screen.queryByText('Soon')).not.toBeInTheDocument();
     await screen.findByText('Running');
+  });
+
+  it('opens Requests, then a request\'s conversation in the Conversations view', async () => {
+    setUp();
+    vi.mocked(api.requestDetail).mockResolvedValue(makeRequestDetail());
+    render(App);
+    await screen.findByText('Running');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Requests' }));
+    expect(screen.getByRole('heading', { level: 1, name: 'Requests' })).toBeInTheDocument();
+    await userEvent.click(within(await screen.findByRole('listbox')).getByRole('option'));
+    await userEvent.click(await screen.findByRole('button', { name: /Open its conversation/ }));
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Conversations' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Conversations' })).toHaveAttribute('aria-current', 'page');
+    expect(api.conversation).toHaveBeenCalledWith('conv-1');
   });
 
   it('badges Security with the items that need attention', async () => {

@@ -213,3 +213,331 @@ export async function applySecurityFix(id: string): Promise<FixResult> {
   const r = await call('ApplySecurityFix', () => App.ApplySecurityFix(id));
   return { message: str(r?.message), report: toSecurityReport(r?.report) };
 }
+
+// ——— History: requests, conversations, usage, storage ———
+
+/** Narrows listRequests. Empty fields do not filter. */
+export interface RequestQuery {
+  limit: number;
+  /** A page's `next`, for the page after it; "" for the newest. */
+  cursor: string;
+  model: string;
+  kind: string;
+  /** Only failed requests (no answer, or status ≥ 400). */
+  errors: boolean;
+  conversation: string;
+  /** Finds requests whose newest message or answer contains it (needs stored bodies). */
+  text: string;
+}
+
+/** A recorded request as a list shows it. Times are RFC 3339. */
+export interface RequestRow {
+  id: string;
+  started_at: string;
+  method: string;
+  path: string;
+  model: string;
+  stream: boolean;
+  /** 0 when no answer came. */
+  status: number;
+  error: string;
+  /** "turn" | "subagent" | "compaction" | "auxiliary", or "" for other endpoints. */
+  kind: string;
+  conversation_id: string;
+  branch: string;
+  account: string;
+  /** False while in flight (or when the app stopped during it). */
+  finished: boolean;
+  incomplete: boolean;
+  stop_reason: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cost_usd: number;
+  ttfb_ms: number;
+  duration_ms: number;
+  attempts: number;
+}
+
+/** One page of requests, newest first. */
+export interface RequestPage {
+  requests: RequestRow[];
+  /** Cursor of the next page; "" when this is the last. */
+  next: string;
+}
+
+/** One content block of a message. */
+export interface MessageBlock {
+  /** "text" | "thinking" | "tool_use" | "tool_result" | "image" | "document" | "other". */
+  type: string;
+  text: string;
+  name: string;
+  tool_id: string;
+  /** A tool_use's input as indented JSON. */
+  input: string;
+  is_error: boolean;
+  /** The text was shortened to keep the message under 200 KB. */
+  cut: boolean;
+}
+
+export interface Message {
+  role: string;
+  blocks: MessageBlock[];
+  cut: boolean;
+}
+
+export interface AttemptRow {
+  status: number;
+  error: string;
+  duration_ms: number;
+}
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+/** One request with its messages rendered for reading. */
+export interface RequestDetail {
+  request: RequestRow;
+  query: string;
+  error_type: string;
+  session_id: string;
+  parent_request_id: string;
+  link_rule: string;
+  message_id: string;
+  user_agent: string;
+  passthrough: boolean;
+  rejected: string;
+  overhead_ms: number;
+  cache_creation_5m_input_tokens: number;
+  cache_creation_1h_input_tokens: number;
+  redactions: number;
+  attempt_log: AttemptRow[];
+  /** request-id and rate-limit headers only: never a credential. */
+  headers: Header[];
+  /** Whether the content below is there; `unavailable` says why not. */
+  bodies: boolean;
+  unavailable: string;
+  system: string;
+  system_cut: boolean;
+  tools: string[];
+  messages: Message[];
+  /** The oldest messages left out to keep the detail small enough to show. */
+  omitted_messages: number;
+  /** The body as text when it is not a Messages request. */
+  raw: string;
+  raw_cut: boolean;
+  answer: Message | null;
+  answer_error: string;
+}
+
+export interface ConversationQuery {
+  limit: number;
+  cursor: string;
+  model: string;
+  /** Lists the sub-threads of this conversation. */
+  parent: string;
+}
+
+export interface BranchRow {
+  name: string;
+  request_count: number;
+}
+
+/** A conversation as a list shows it. */
+export interface ConversationRow {
+  id: string;
+  /** "" when none is known. */
+  title: string;
+  started_at: string;
+  last_at: string;
+  request_count: number;
+  branches: BranchRow[];
+  parent_conversation_id: string;
+  parent_request_id: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cost_usd: number;
+}
+
+export interface ConversationPage {
+  conversations: ConversationRow[];
+  next: string;
+}
+
+/** One request in a conversation's timeline. */
+export interface ConversationRequest {
+  id: string;
+  started_at: string;
+  branch: string;
+  kind: string;
+  parent_request_id: string;
+  model: string;
+  status: number;
+  finished: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  cost_usd: number;
+  duration_ms: number;
+  /** The last user message, shortened; "" when bodies are not kept. */
+  preview: string;
+}
+
+/** A conversation with its requests (oldest first) and sub-threads. */
+export interface ConversationDetail {
+  conversation: ConversationRow;
+  parent: ConversationRow | null;
+  requests: ConversationRequest[];
+  /** Older requests left out of a very long conversation. */
+  earlier_requests: number;
+  sub_threads: ConversationRow[];
+}
+
+export interface UsageTotal {
+  model: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cost_usd: number;
+}
+
+export interface UsageDay extends UsageTotal {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+}
+
+/** Usage per UTC day and model. */
+export interface UsageSummary {
+  days: number;
+  from: string;
+  to: string;
+  rows: UsageDay[];
+  /** Per model, the costliest first. */
+  models: UsageTotal[];
+  total: UsageTotal;
+}
+
+export interface RetentionRow {
+  at: string;
+  reason: string;
+  requests: number;
+  conversations: number;
+  blobs: number;
+  bytes_before: number;
+  bytes_after: number;
+  oldest_kept_start: string;
+}
+
+/** How bodies are kept, the store's size, and the latest retention passes. */
+export interface StorageInfo {
+  bodies_stored: boolean;
+  encrypted: boolean;
+  redacting: boolean;
+  /** Why bodies are not stored; "" when they are. */
+  reason: string;
+  retention_days: number;
+  retention_max_mb: number;
+  /** -1 when unknown. */
+  size_bytes: number;
+  retention: RetentionRow[];
+}
+
+// Fails to compile when the generated models stop matching the history types (app/history.go).
+type Plain<T> = { [K in keyof T]-?: T[K] extends object | null | undefined ? unknown : T[K] };
+export type GeneratedHistoryModelsMatch = [
+  Assert<app.RequestRow extends RequestRow ? true : false>,
+  Assert<app.RequestQuery extends RequestQuery ? true : false>,
+  Assert<app.MessageBlock extends MessageBlock ? true : false>,
+  Assert<app.ConversationRequest extends ConversationRequest ? true : false>,
+  Assert<app.BranchRow extends BranchRow ? true : false>,
+  Assert<app.ConversationQuery extends ConversationQuery ? true : false>,
+  Assert<app.RetentionRow extends RetentionRow ? true : false>,
+  Assert<app.UsageTotal extends UsageTotal ? true : false>,
+  Assert<Plain<app.RequestDetail> extends Plain<RequestDetail> ? true : false>,
+  Assert<Plain<app.ConversationRow> extends Plain<ConversationRow> ? true : false>,
+  Assert<Plain<app.StorageInfo> extends Plain<StorageInfo> ? true : false>,
+  Assert<Plain<app.UsageSummary> extends Plain<UsageSummary> ? true : false>,
+];
+
+function arr<T>(v: T[] | null | undefined): T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function toMessage(m: Message | null | undefined): Message {
+  return { role: str(m?.role), blocks: arr(m?.blocks), cut: m?.cut === true };
+}
+
+function toConversationRow(c: ConversationRow): ConversationRow {
+  return { ...c, title: str(c.title), branches: arr(c.branches) };
+}
+
+/** A page of recorded requests, newest first. */
+export async function listRequests(q: Partial<RequestQuery> = {}): Promise<RequestPage> {
+  const query: RequestQuery = {
+    limit: 0,
+    cursor: '',
+    model: '',
+    kind: '',
+    errors: false,
+    conversation: '',
+    text: '',
+    ...q,
+  };
+  const p = await call('ListRequests', () => App.ListRequests(query));
+  return { requests: arr(p?.requests as RequestRow[]), next: str(p?.next) };
+}
+
+/** One request with its rendered messages, or why they are not available. */
+export async function requestDetail(id: string): Promise<RequestDetail> {
+  const d = (await call('RequestDetail', () => App.RequestDetail(id))) as unknown as RequestDetail;
+  return {
+    ...d,
+    attempt_log: arr(d.attempt_log),
+    headers: arr(d.headers),
+    tools: arr(d.tools),
+    messages: arr(d.messages).map(toMessage),
+    answer: d.answer ? toMessage(d.answer) : null,
+  };
+}
+
+/** A page of conversations, the most recently active first. */
+export async function listConversations(q: Partial<ConversationQuery> = {}): Promise<ConversationPage> {
+  const query: ConversationQuery = { limit: 0, cursor: '', model: '', parent: '', ...q };
+  const p = await call('ListConversations', () => App.ListConversations(query));
+  return {
+    conversations: arr(p?.conversations as ConversationRow[]).map(toConversationRow),
+    next: str(p?.next),
+  };
+}
+
+/** A conversation with its requests in order and its sub-threads. */
+export async function conversation(id: string): Promise<ConversationDetail> {
+  const d = (await call('Conversation', () => App.Conversation(id))) as unknown as ConversationDetail;
+  return {
+    conversation: toConversationRow(d.conversation),
+    parent: d.parent ? toConversationRow(d.parent) : null,
+    requests: arr(d.requests),
+    earlier_requests: d.earlier_requests ?? 0,
+    sub_threads: arr(d.sub_threads).map(toConversationRow),
+  };
+}
+
+/** Usage per day and model for the last `days` days. */
+export async function usageSummary(days: number): Promise<UsageSummary> {
+  const u = (await call('UsageSummary', () => App.UsageSummary(days))) as unknown as UsageSummary;
+  return { ...u, rows: arr(u.rows), models: arr(u.models) };
+}
+
+/** How bodies are kept, the store's size, and the latest retention passes. */
+export async function storageInfo(): Promise<StorageInfo> {
+  const s = (await call('StorageInfo', () => App.StorageInfo())) as unknown as StorageInfo;
+  return { ...s, retention: arr(s.retention) };
+}

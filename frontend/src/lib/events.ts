@@ -38,3 +38,13 @@ function subscribe(name: string, handler: (payload: unknown) => void): () => voi
     return () => {};
   }
 }
+
+/**
+ * Calls `handler` whenever new records may have been written. Go re-emits the status each
+ * time its in-memory record counter grows (the Home view's count follows it the same way),
+ * so lists refresh from that event: nothing polls the database. Returns the unsubscribe
+ * function.
+ */
+export function onRecords(handler: (requestCount: number) => void): () => void {
+  return subscribe(STATUS_EVENT, (payload) => handler(toStatus(payload).request_count));
+}

@@ -1,5 +1,17 @@
 // Test data shaped like what Go sends.
-import type { SecurityItem, SecurityReport, Status } from '../lib/api';
+import type {
+  ConversationDetail,
+  ConversationRequest,
+  ConversationRow,
+  Message,
+  RequestDetail,
+  RequestRow,
+  SecurityItem,
+  SecurityReport,
+  Status,
+  StorageInfo,
+  UsageSummary,
+} from '../lib/api';
 
 export function makeStatus(overrides: Partial<Status> = {}): Status {
   return {
@@ -114,6 +126,200 @@ export function makeItem(overrides: Partial<SecurityItem> = {}): SecurityItem {
     fix: '',
     actions: [],
     pending: '',
+    ...overrides,
+  };
+}
+
+export function makeRequestRow(overrides: Partial<RequestRow> = {}): RequestRow {
+  return {
+    id: 'req-1',
+    started_at: '2026-05-01T12:00:00.000Z',
+    method: 'POST',
+    path: '/v1/messages',
+    model: 'claude-sonnet-4-5-20250929',
+    stream: true,
+    status: 200,
+    error: '',
+    kind: 'turn',
+    conversation_id: 'conv-1',
+    branch: 'main',
+    account: 'work',
+    finished: true,
+    incomplete: false,
+    stop_reason: 'end_turn',
+    input_tokens: 12,
+    output_tokens: 345,
+    cache_creation_input_tokens: 100,
+    cache_read_input_tokens: 20_000,
+    cost_usd: 0.0123,
+    ttfb_ms: 640,
+    duration_ms: 2400,
+    attempts: 1,
+    ...overrides,
+  };
+}
+
+export function makeMessage(overrides: Partial<Message> = {}): Message {
+  return {
+    role: 'user',
+    blocks: [
+      { type: 'text', text: 'Explain the retry policy', name: '', tool_id: '', input: '', is_error: false, cut: false },
+    ],
+    cut: false,
+    ...overrides,
+  };
+}
+
+export function makeRequestDetail(overrides: Partial<RequestDetail> = {}): RequestDetail {
+  return {
+    request: makeRequestRow(),
+    query: '',
+    error_type: '',
+    session_id: 'sess-1',
+    parent_request_id: '',
+    link_rule: 'new',
+    message_id: 'msg_1',
+    user_agent: 'claude-cli/2.1',
+    passthrough: false,
+    rejected: '',
+    overhead_ms: 1.2,
+    cache_creation_5m_input_tokens: 100,
+    cache_creation_1h_input_tokens: 0,
+    redactions: 0,
+    attempt_log: [],
+    headers: [{ name: 'request-id', value: 'req_abc' }],
+    bodies: true,
+    unavailable: '',
+    system: 'You are Claude Code.',
+    system_cut: false,
+    tools: ['Bash', 'Read'],
+    messages: [makeMessage()],
+    omitted_messages: 0,
+    raw: '',
+    raw_cut: false,
+    answer: makeMessage({
+      role: 'assistant',
+      blocks: [
+        { type: 'text', text: 'Let me look.', name: '', tool_id: '', input: '', is_error: false, cut: false },
+        {
+          type: 'tool_use',
+          text: '',
+          name: 'Bash',
+          tool_id: 'toolu_1',
+          input: '{\n  "command": "grep -rn retry proxy/"\n}',
+          is_error: false,
+          cut: false,
+        },
+      ],
+    }),
+    answer_error: '',
+    ...overrides,
+  };
+}
+
+export function makeConversationRow(overrides: Partial<ConversationRow> = {}): ConversationRow {
+  return {
+    id: 'conv-1',
+    title: 'Retry policy of the proxy',
+    started_at: '2026-05-01T11:50:00.000Z',
+    last_at: '2026-05-01T12:00:00.000Z',
+    request_count: 3,
+    branches: [{ name: 'main', request_count: 3 }],
+    parent_conversation_id: '',
+    parent_request_id: '',
+    input_tokens: 40,
+    output_tokens: 900,
+    cache_creation_input_tokens: 300,
+    cache_read_input_tokens: 60_000,
+    cost_usd: 0.05,
+    ...overrides,
+  };
+}
+
+export function makeConversationRequest(overrides: Partial<ConversationRequest> = {}): ConversationRequest {
+  return {
+    id: 'req-1',
+    started_at: '2026-05-01T11:50:00.000Z',
+    branch: 'main',
+    kind: 'turn',
+    parent_request_id: '',
+    model: 'claude-sonnet-4-5',
+    status: 200,
+    finished: true,
+    input_tokens: 10,
+    output_tokens: 300,
+    cache_read_input_tokens: 20_000,
+    cache_creation_input_tokens: 0,
+    cost_usd: 0.01,
+    duration_ms: 2000,
+    preview: 'Explain the retry policy',
+    ...overrides,
+  };
+}
+
+/** A conversation of two turns, a fork, a compaction, a side call and a sub-agent thread. */
+export function makeConversationDetail(overrides: Partial<ConversationDetail> = {}): ConversationDetail {
+  return {
+    conversation: makeConversationRow({
+      request_count: 5,
+      branches: [
+        { name: 'main', request_count: 3 },
+        { name: 'branch-2', request_count: 1 },
+      ],
+    }),
+    parent: null,
+    requests: [
+      makeConversationRequest({ id: 'r1', preview: 'Explain the retry policy' }),
+      makeConversationRequest({ id: 'r2', parent_request_id: 'r1', preview: 'Now show me the config' }),
+      makeConversationRequest({ id: 'aux', kind: 'auxiliary', preview: 'quota' }),
+      makeConversationRequest({ id: 'r3', branch: 'branch-2', parent_request_id: 'r1', preview: 'Actually, use a table' }),
+      makeConversationRequest({ id: 'c1', kind: 'compaction', parent_request_id: 'r2', preview: '' }),
+    ],
+    earlier_requests: 0,
+    sub_threads: [
+      makeConversationRow({
+        id: 'conv-sub',
+        title: 'Search the repo for retries',
+        parent_conversation_id: 'conv-1',
+        parent_request_id: 'r2',
+        request_count: 4,
+      }),
+    ],
+    ...overrides,
+  };
+}
+
+export function makeUsage(overrides: Partial<UsageSummary> = {}): UsageSummary {
+  const total = {
+    model: '',
+    requests: 12,
+    input_tokens: 100,
+    output_tokens: 5000,
+    cache_creation_input_tokens: 2000,
+    cache_read_input_tokens: 90_000,
+    cost_usd: 1.25,
+  };
+  return {
+    days: 14,
+    from: '2026-04-18',
+    to: '2026-05-01',
+    rows: [{ ...total, model: 'claude-sonnet-4-5', date: '2026-05-01' }],
+    models: [{ ...total, model: 'claude-sonnet-4-5' }],
+    total,
+    ...overrides,
+  };
+}
+
+export function makeStorage(overrides: Partial<StorageInfo> = {}): StorageInfo {
+  return {
+    bodies_stored: true,
+    encrypted: true,
+    redacting: true,
+    reason: '',
+    retention_days: 30,
+    retention_max_mb: 0,
+    size_bytes: 3_500_000,
+    retention: [],
     ...overrides,
   };
 }
