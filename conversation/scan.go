@@ -3,6 +3,7 @@ package conversation
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 )
 
 // ScanRequestMeta returns what ReadRequestMeta returns for a valid JSON body, without decoding
@@ -90,7 +91,7 @@ func (s *jsonScanner) consume(c byte) bool {
 	return false
 }
 
-// plainString reads a string with no escapes; ok is false for anything else.
+// plainString reads a string with no escapes and valid UTF-8; ok is false for anything else.
 func (s *jsonScanner) plainString() (string, bool) {
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
@@ -101,7 +102,7 @@ func (s *jsonScanner) plainString() (string, bool) {
 		return "", false
 	}
 	v := s.b[s.i+1 : s.i+1+end]
-	if bytes.IndexByte(v, '\\') >= 0 {
+	if bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v) { // encoding/json would rewrite either
 		return "", false
 	}
 	s.i += end + 2
