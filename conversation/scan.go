@@ -48,6 +48,9 @@ func ScanRequestMeta(body []byte) RequestMeta {
 			if !s.skipValue() {
 				return ReadRequestMeta(body)
 			}
+			if v := s.b[start:s.i]; v[0] != '{' && !bytes.Equal(v, []byte("null")) {
+				return ReadRequestMeta(body) // a type error: encoding/json rejects the whole body
+			}
 			m.SessionID = ReadRequestMeta(append(append([]byte(`{"metadata":`), s.b[start:s.i]...), '}')).SessionID
 		default:
 			if !s.skipValue() {
