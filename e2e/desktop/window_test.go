@@ -140,6 +140,9 @@ func waitPainted(t *testing.T, app *nexusApp, win, shot, before string) shotStat
 	t.Helper()
 	const settleTime = 3 * time.Second
 	crop := windowGeometry(t, app, win)
+	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil { // a fresh clone has no build/test-artifacts
+		t.Fatal(err)
+	}
 	f, err := os.CreateTemp(filepath.Dir(shot), ".window-*.png") // renamed onto shot: no torn file
 	if err != nil {
 		t.Fatal(err)
