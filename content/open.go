@@ -37,10 +37,11 @@ func OpenBodies(codec *Codec, d store.RequestDetail) (request, response []byte, 
 	if err != nil || d.Whole || template == nil {
 		return template, response, err
 	}
-	var parts Parts
-	if err := json.Unmarshal(template, &parts); err != nil {
+	var stored storedTemplate
+	if err := json.Unmarshal(template, &stored); err != nil {
 		return nil, nil, fmt.Errorf("reading the stored request's template: %w", err)
 	}
+	parts := stored.Parts
 	if parts.System, err = open(d.System); err != nil {
 		return nil, nil, err
 	}
@@ -53,5 +54,12 @@ func OpenBodies(codec *Codec, d store.RequestDetail) (request, response []byte, 
 			return nil, nil, err
 		}
 	}
-	return Rebuild(parts), response, nil
+	if !restoreCacheControl(parts.Messages, stored.CacheMarks) {
+		return nil, nil, errors.New("the stored request's cache markers do not fit its messages")
+	}
+	request = Rebuild(parts)
+	if request == nil {
+		return nil, nil, errors.New("the stored request's pieces do not fit its template")
+	}
+	return request, response, nil
 }

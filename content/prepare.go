@@ -84,6 +84,13 @@ func (b *Bodies) sealKeys(req conversation.RequestKeys, resp conversation.Respon
 	return k
 }
 
+// storedTemplate is the plain content of a request's template blob: the Parts without their
+// pieces, and the cache_control members cut out of the messages.
+type storedTemplate struct {
+	Parts
+	CacheMarks []CacheMark `json:"cache_marks,omitempty"`
+}
+
 // seal cuts the request into pieces and seals those not known to be stored.
 func (b *Bodies) seal(req, resp []byte) (*store.Body, error) {
 	body := &store.Body{KeyID: b.codec.KeyID()}
@@ -97,13 +104,16 @@ func (b *Bodies) seal(req, resp []byte) (*store.Body, error) {
 			return nil, err
 		}
 		body.Messages = make([][]byte, len(parts.Messages))
+		var marks []CacheMark
 		for i, m := range parts.Messages {
-			if body.Messages[i], err = b.add(body, m); err != nil {
+			stripped, ms := stripCacheControl(i, m)
+			marks = append(marks, ms...)
+			if body.Messages[i], err = b.add(body, stripped); err != nil {
 				return nil, err
 			}
 		}
 		parts.System, parts.Tools, parts.Messages = nil, nil, nil
-		template, _ = json.Marshal(parts)
+		template, _ = json.Marshal(storedTemplate{Parts: parts, CacheMarks: marks})
 	} else {
 		template, body.Whole = req, true
 	}

@@ -127,10 +127,13 @@ var migrations = []string{
 	CREATE INDEX requests_cur ON requests (client, cur_hash) WHERE cur_hash IS NOT NULL;
 	CREATE INDEX requests_prev ON requests (client, prev1_hash) WHERE prev1_hash IS NOT NULL;
 	CREATE INDEX requests_prev2 ON requests (client, prev2_hash) WHERE prev2_hash IS NOT NULL;
-	CREATE INDEX requests_parent ON requests (parent_request_id) WHERE parent_request_id <> '';
-	CREATE INDEX requests_conversation ON requests (conversation_id, started_at DESC) WHERE conversation_id <> '';
+	CREATE INDEX requests_parent ON requests (parent_request_id);
+	CREATE INDEX requests_conversation ON requests (conversation_id, started_at DESC);
 	CREATE INDEX requests_compaction ON requests (client, kind, started_at DESC);
-	CREATE INDEX requests_session_client ON requests (session_id, client, started_at DESC) WHERE session_id <> '';
+	CREATE INDEX requests_session_client ON requests (session_id, client, started_at DESC);
+	CREATE INDEX requests_orphans ON requests (client, link_rule, started_at);  -- adoption (link.go)
+	-- Whole, not partial: with "col = ?" SQLite cannot prove a partial index's "col <> ''" when
+	-- planning, and fell back to scans (measured: 75 → 466 requests/s at 1M, bench/storage).
 	CREATE INDEX requests_account ON requests (account, started_at DESC);
 	CREATE INDEX requests_status ON requests (status, started_at DESC);
 	CREATE TABLE usage_hourly (

@@ -54,9 +54,20 @@ var systemPrompt = []map[string]any{{"type": "text", "text": "You are Claude Cod
 var tools = []map[string]any{{"name": "Bash", "description": strings.Repeat("Run a command. ", 400),
 	"input_schema": map[string]any{"type": "object"}}}
 
+// requestBody is a Claude Code call: its cache_control marker on the newest message only.
 func requestBody(history []msg) []byte {
+	msgs := make([]any, len(history))
+	for i, m := range history {
+		msgs[i] = m
+	}
+	if last := history[len(history)-1]; last.Role == "user" {
+		if text, ok := last.Content.(string); ok {
+			msgs[len(msgs)-1] = map[string]any{"role": "user", "content": []map[string]any{{"type": "text", "text": text,
+				"cache_control": map[string]any{"type": "ephemeral"}}}}
+		}
+	}
 	b, _ := json.Marshal(map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 32000, "stream": true,
-		"system": systemPrompt, "tools": tools, "messages": history,
+		"system": systemPrompt, "tools": tools, "messages": msgs,
 		"metadata": map[string]any{"user_id": "user_abc_account_def_session_s1"}})
 	return b
 }
