@@ -56,7 +56,7 @@ type ampResult struct {
 type piece struct{ n, plain, sealed int64 }
 
 // pieceKinds are the kinds of blob, in report order.
-var pieceKinds = []string{"system", "tools", "template", "messages", "last message (with cache_control)", "responses"}
+var pieceKinds = []string{"system", "tools", "template", "earlier messages", "newest message", "responses"}
 
 // tally adds a prepared body's new blobs to res.pieces by kind.
 func (res *ampResult) tally(body *store.Body) {
@@ -67,7 +67,7 @@ func (res *ampResult) tally(body *store.Body) {
 		}
 	}
 	for _, blob := range body.Blobs {
-		kind := "messages"
+		kind := "earlier messages"
 		switch h := blob.Hash; {
 		case bytes.Equal(h, body.System):
 			kind = "system"
@@ -78,7 +78,7 @@ func (res *ampResult) tally(body *store.Body) {
 		case bytes.Equal(h, body.Response):
 			kind = "responses"
 		case len(body.Messages) > 0 && bytes.Equal(h, body.Messages[len(body.Messages)-1]):
-			kind = "last message (with cache_control)"
+			kind = "newest message"
 		}
 		p := res.pieces[kind]
 		p.n++

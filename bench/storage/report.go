@@ -114,7 +114,7 @@ func (r *report) markdown() string {
 		p("## Scale\n\n")
 		p("The largest run: %d requests in %d Claude Code sessions (10–90 requests each) over 30 days, 25 client keys, 4\n"+
 			"accounts, 3 models. Each session: a Haiku title side call, tool loops, the user writing again about every tenth\n"+
-			"turn, ~2.5 %% failed attempts (529, 500, 429, no answer) retried. Small real bodies (a shared 2.4 KB tool list, a\n"+
+			"turn, ~2 %% failed attempts (529, 500, 429, no answer) retried. Small real bodies (a shared 2.4 KB tool list, a\n"+
 			"1.3 KB system prompt per session, messages of 0.1–0.8 KB, streamed answers) go through `Bodies.Prepare`, so every\n"+
 			"request carries its linking keys and its new sealed pieces and conversations form by linking. Written as the\n"+
 			"recorder writes: a start and a finish per request in time order, %d ops per `WriteRequests` (a start whose finish is\n"+
