@@ -232,8 +232,8 @@ func (h *Handler) record(rec Record, body *requestBody, answer []byte) {
 		if (rec.Model == "" || rec.SessionID == "") && strings.HasPrefix(rec.Path, "/v1/messages") {
 			rec = withMeta(rec, conversation.ScanRequestMeta(buf))
 		}
+		rec.Release = body.release // the recorder gives the copy back when it has read it
 		h.cfg.Recorder.Finish(rec)
-		body.release() // the recorder is done with RequestBody when Finish returns
 	}()
 }
 

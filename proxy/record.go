@@ -30,9 +30,13 @@ type Record struct {
 	// UserAgent is the client's User-Agent header (shortened), to tell clients apart.
 	UserAgent string
 	// RequestBody is the request as received, set only with Config.KeepBodies. It is shared,
-	// not copied: the recorder must not modify it, nor keep it after Finish returns (the
-	// buffer is reused).
+	// not copied: the recorder must not modify it, and may keep it only until it calls
+	// Release (the buffer is then reused).
 	RequestBody []byte
+	// Release, when not nil, gives RequestBody's buffer back to the proxy. A recorder calls it
+	// once, when it has read the bodies (a recorder that never calls it only costs the
+	// proxy's pool a buffer).
+	Release func()
 	// Rejected is "guard" or "auth" when the proxy refused the request itself.
 	Rejected string
 
@@ -69,8 +73,9 @@ type Attempt struct {
 }
 
 // Recorder receives records. Start runs on the request path and must return at once. Finish
-// runs after the response is complete, on its own goroutine: it may take a few milliseconds
-// of CPU (reading the bodies) but must not wait for storage. A Recorder that cannot write now
+// runs after the response is complete, on its own goroutine; it must return quickly too
+// (reading the bodies belongs on the recorder's own, low-priority goroutines) and must not
+// wait for storage. A Recorder that cannot write now
 // must keep the record (spool) rather than block or drop it.
 type Recorder interface {
 	Start(Record)
@@ -81,4 +86,8 @@ type Recorder interface {
 type DiscardRecorder struct{}
 
 func (DiscardRecorder) Start(Record)  {}
-func (DiscardRecorder) Finish(Record) {}
+func (DiscardRecorder) Finish(r Record) {
+	if r.Release != nil {
+		r.Release()
+	}
+}

@@ -23,13 +23,19 @@ func threadNice(t *testing.T) string {
 func TestLowerPriority(t *testing.T) {
 	runtime.LockOSThread() // stay on one thread to read its nice value before and after
 	defer runtime.UnlockOSThread()
-	before := threadNice(t)
+	before, procs := threadNice(t), runtime.GOMAXPROCS(0)
 	restore := lowerPriority()
 	if got := threadNice(t); got != "10" {
 		t.Errorf("nice while recording = %s, want 10", got)
 	}
+	if got := runtime.GOMAXPROCS(0); got != procs+1 {
+		t.Errorf("GOMAXPROCS while recording = %d, want %d", got, procs+1)
+	}
 	restore()
 	if got := threadNice(t); got != before {
 		t.Errorf("nice after restore = %s, want %s", got, before)
+	}
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS after restore = %d, want %d", got, procs)
 	}
 }

@@ -39,6 +39,7 @@ type Queue struct {
 	bodies *content.Bodies // nil: bodies are neither read nor stored
 	log    *slog.Logger
 	spool  *spool
+	prep   *preparer // finished requests whose bodies wait to be read
 	ch     chan op
 
 	// stopMu is held for reading while a record is handed over, and for writing by Run when
@@ -60,22 +61,35 @@ func NewQueue(st store.Store, spoolDir string, prices conversation.PriceTable, l
 	if err != nil {
 		return nil, err
 	}
-	return &Queue{store: st, prices: prices, log: log, spool: sp, ch: make(chan op, QueueSize),
+	return &Queue{store: st, prices: prices, log: log, spool: sp, prep: newPreparer(), ch: make(chan op, QueueSize),
 		done: make(chan struct{}), wake: make(chan struct{}, 1)}, nil
 }
 
 // Start implements proxy.Recorder.
 func (q *Queue) Start(r proxy.Record) { q.submit(op{req: toStoreRequest(r, false, q.prices)}) }
 
-// Finish implements proxy.Recorder.
-// Finish implements proxy.Recorder. It reads the bodies (redaction, linking keys, sealing)
-// here, on the proxy's recording goroutine, so that the single writer only writes.
+// Finish implements proxy.Recorder. The bodies are read later, by the preparer (prepare.go).
 func (q *Queue) Finish(r proxy.Record) {
-	req := toStoreRequest(r, true, q.prices)
-	if q.bodies != nil {
-		q.bodies.Prepare(&req, r.RequestBody, r.ResponseBody)
+	p := pending{req: toStoreRequest(r, true, q.prices), request: r.RequestBody, response: r.ResponseBody, release: r.Release}
+	if q.bodies == nil || p.size() == 0 {
+		if p.release != nil {
+			p.release()
+		}
+		q.submit(op{finish: true, req: p.req})
+		return
 	}
-	q.submit(op{finish: true, req: req})
+	switch queued, shed := q.prep.offer(p); {
+	case queued:
+	case shed:
+		p.req.Content = contentShed
+		if p.release != nil {
+			p.release()
+		}
+		q.submit(op{finish: true, req: p.req})
+	default: // Run has ended: read the bodies here; the record goes to the spool
+		q.read(&p)
+		q.submit(op{finish: true, req: p.req})
+	}
 }
 
 // SetBodies makes the queue read and store bodies with b. Call it before Run.
@@ -150,12 +164,16 @@ func (q *Queue) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); q.replayLoop(replayCtx) }()
+	prepDone, prepStopped := make(chan struct{}), make(chan struct{})
+	go func() { defer close(prepStopped); q.prepareLoop(prepDone) }()
 	q.nudge()
 	for {
 		select {
 		case o := <-q.ch:
 			q.writeBatch(q.collect(o))
 		case <-ctx.Done():
+			close(prepDone) // the preparer reads what waits, hands it over, and stops
+			<-prepStopped
 			q.stopMu.Lock()
 			q.stopped = true
 			q.stopMu.Unlock()
@@ -189,7 +207,7 @@ func (q *Queue) Wait() { <-q.done }
 func (q *Queue) Written() int64 { return q.written.Load() }
 
 // Pending reports whether records are waiting in memory or on disk.
-func (q *Queue) Pending() bool { return len(q.ch) > 0 || !q.spool.empty() }
+func (q *Queue) Pending() bool { return q.prep.waiting() || len(q.ch) > 0 || !q.spool.empty() }
 
 // maxBatch bounds how many writes go to the store in one transaction.
 const maxBatch = 512
