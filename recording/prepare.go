@@ -14,8 +14,9 @@ import (
 // when the machine is busy for long enough to fill it, new requests are recorded without
 // their bodies (metadata, usage and cost are always kept) rather than letting memory grow.
 
-// maxPreparingBytes bounds the bodies waiting to be read, in bytes.
-const maxPreparingBytes = 32 << 20
+// maxHeldBytes bounds the bodies the recorder holds in memory: those waiting to be read, and
+// the sealed pieces of records waiting to be written.
+const maxHeldBytes = 32 << 20
 
 // maxPreparing bounds how many finished requests wait to be read.
 const maxPreparing = 1024
@@ -45,15 +46,17 @@ type preparer struct {
 
 func newPreparer() *preparer { return &preparer{ch: make(chan pending, maxPreparing)} }
 
-// offer puts p in the backlog. It reports false when the backlog is full or stopped; shed
-// then says whether p must go without its bodies (full) or be read by the caller (stopped).
-func (pr *preparer) offer(p pending) (queued, shed bool) {
+// offer puts p in the backlog, unless the bodies held would pass maxHeldBytes with the
+// writer's queue holding queuedBytes. It reports false when the backlog is full or stopped;
+// shed then says whether p must go without its bodies (full) or be read by the caller
+// (stopped).
+func (pr *preparer) offer(p pending, queuedBytes int64) (queued, shed bool) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	if pr.stopped {
 		return false, false
 	}
-	if pr.bytes+p.size() > maxPreparingBytes {
+	if pr.bytes+queuedBytes+p.size() > maxHeldBytes {
 		pr.shed++
 		return false, true
 	}

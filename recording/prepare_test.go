@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -55,7 +56,7 @@ func TestBusyMachineRecordsWithoutBodies(t *testing.T) {
 
 	// Run has not started, so nothing is read: the backlog fills as on a saturated machine.
 	const size = 1 << 20
-	n := maxPreparingBytes/size + 8
+	n := maxHeldBytes/size + 8
 	releases := make([]atomic.Int32, n)
 	at := time.Now().Add(-time.Minute)
 	for i := range n {
@@ -122,5 +123,46 @@ func TestFinishAfterRunReadsBodies(t *testing.T) {
 	waitIdle(t, q2)
 	if r := st.snapshot()["r_late"]; r.Content != "stored" || r.Body == nil {
 		t.Errorf("late request written with content %q, body %v", r.Content, r.Body != nil)
+	}
+}
+
+// TestSlowStoreBoundsHeldBodies: while the store does not write, sealed bodies pile up in the
+// writer's queue only up to the bound; the requests after that are recorded without bodies,
+// and all of them are written once the store moves again.
+func TestSlowStoreBoundsHeldBodies(t *testing.T) {
+	st := newMemStore()
+	release := st.block()
+	q, _ := startQueue(t, st, filepath.Join(t.TempDir(), "spool"), nil)
+	q.SetBodies(newBodies(t))
+
+	const size = 1 << 20
+	n := maxHeldBytes/size + 8
+	at := time.Now().Add(-time.Minute)
+	for i := range n {
+		noise := make([]byte, size*3/4) // random text: sealed, it stays as large
+		rand.Read(noise)
+		body := []byte(`{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"` +
+			base64.StdEncoding.EncodeToString(noise) + `"}]}`)
+		rec := proxy.Record{ID: fmt.Sprintf("r_%03d", i), StartedAt: at.Add(time.Duration(i) * time.Millisecond),
+			Method: "POST", Path: "/v1/messages", Status: 200, RequestBody: body}
+		q.Finish(rec)
+		// Let the preparer keep up, so that what piles up is in the writer's queue.
+		for deadline := time.Now().Add(5 * time.Second); q.prep.waiting() && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if held := q.queuedBytes.Load(); held > maxHeldBytes {
+		t.Errorf("%d bytes of sealed bodies queued, want ≤ %d", held, maxHeldBytes)
+	}
+	release()
+	rows := st.waitRows(t, n)
+	shed := 0
+	for _, r := range rows {
+		if r.Content == contentShed {
+			shed++
+		}
+	}
+	if shed == 0 || shed == n {
+		t.Errorf("%d of %d recorded without bodies: want some, not all", shed, n)
 	}
 }

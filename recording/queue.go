@@ -47,6 +47,8 @@ type Queue struct {
 	stopMu  sync.RWMutex
 	stopped bool
 
+	queuedBytes atomic.Int64 // sealed bodies of the records in ch
+
 	storeDown atomic.Bool  // while true, the worker spools instead of writing
 	written   atomic.Int64 // records written to the store
 	done      chan struct{}
@@ -78,7 +80,7 @@ func (q *Queue) Finish(r proxy.Record) {
 		q.submit(op{finish: true, req: p.req})
 		return
 	}
-	switch queued, shed := q.prep.offer(p); {
+	switch queued, shed := q.prep.offer(p, q.queuedBytes.Load()); {
 	case queued:
 	case shed:
 		p.req.Content = contentShed
@@ -115,6 +117,7 @@ func (q *Queue) submit(o op) {
 	}
 	select {
 	case q.ch <- o:
+		q.queuedBytes.Add(sealedSize(o.req.Body))
 	default: // the store is slower than the traffic: keep the record on disk
 		q.spoolOp(o)
 	}
@@ -170,6 +173,7 @@ func (q *Queue) Run(ctx context.Context) {
 	for {
 		select {
 		case o := <-q.ch:
+			q.dequeued(o)
 			q.writeBatch(q.collect(o))
 		case <-ctx.Done():
 			close(prepDone) // the preparer reads what waits, hands it over, and stops
@@ -193,11 +197,27 @@ func (q *Queue) drain() {
 	for {
 		select {
 		case o := <-q.ch:
+			q.dequeued(o)
 			q.write(o)
 		default:
 			return
 		}
 	}
+}
+
+// dequeued notes that the worker took o from ch.
+func (q *Queue) dequeued(o op) { q.queuedBytes.Add(-sealedSize(o.req.Body)) }
+
+// sealedSize is how many bytes of sealed pieces b carries.
+func sealedSize(b *store.Body) int64 {
+	if b == nil {
+		return 0
+	}
+	var n int64
+	for _, blob := range b.Blobs {
+		n += int64(len(blob.Data))
+	}
+	return n
 }
 
 // Wait blocks until Run has returned.
@@ -225,6 +245,7 @@ func (q *Queue) collect(first op) []op {
 	for len(batch) < maxBatch {
 		select {
 		case o := <-q.ch:
+			q.dequeued(o)
 			batch = append(batch, o)
 		case <-timer.C:
 			return batch
