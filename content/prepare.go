@@ -16,11 +16,13 @@ type Bodies struct {
 	why      string // the content note when they are not
 	redactor *Redactor
 
-	mu    sync.Mutex // guards known
-	known map[string]struct{}
+	mu sync.Mutex // guards known and older
+	// known holds the hashes of blobs remembered as stored; older, the generation before it.
+	// When known is full it becomes older, so a session's blobs are not all forgotten at once.
+	known, older map[string]struct{}
 }
 
-// maxKnown bounds the set of blob hashes remembered as stored.
+// maxKnown bounds each generation of blob hashes remembered as stored.
 const maxKnown = 200_000
 
 // NewBodies prepares bodies with redactor, sealing them with codec; a nil codec keeps
@@ -33,7 +35,7 @@ func NewBodies(codec *Codec, why string, redactor *Redactor) *Bodies {
 // the next requests carry their pieces again.
 func (b *Bodies) Forget() {
 	b.mu.Lock()
-	b.known = map[string]struct{}{}
+	b.known, b.older = map[string]struct{}{}, nil
 	b.mu.Unlock()
 }
 
@@ -106,7 +108,7 @@ func (b *Bodies) seal(req, resp []byte) (*store.Body, error) {
 		body.Messages = make([][]byte, len(parts.Messages))
 		var marks []CacheMark
 		for i, m := range parts.Messages {
-			stripped, ms := stripCacheControl(i, m)
+			stripped, ms := stripCacheControl(len(parts.Messages)-1-i, m)
 			marks = append(marks, ms...)
 			if body.Messages[i], err = b.add(body, stripped); err != nil {
 				return nil, err
@@ -134,10 +136,7 @@ func (b *Bodies) add(body *store.Body, piece []byte) ([]byte, error) {
 		return nil, nil
 	}
 	hash := b.codec.Hash(piece)
-	b.mu.Lock()
-	_, known := b.known[string(hash)]
-	b.mu.Unlock()
-	if known {
+	if b.isKnown(hash) {
 		return hash, nil
 	}
 	sealed, err := b.codec.Seal(hash, piece)
@@ -157,9 +156,27 @@ func (b *Bodies) Stored(body *store.Body) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.known)+len(body.Blobs) > maxKnown {
-		b.known = map[string]struct{}{}
+		b.known, b.older = map[string]struct{}{}, b.known
 	}
 	for _, blob := range body.Blobs {
 		b.known[string(blob.Hash)] = struct{}{}
 	}
+}
+
+// isKnown reports whether the blob named hash is remembered as stored; one found in the
+// older generation is remembered again in the newer.
+func (b *Bodies) isKnown(hash []byte) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.known[string(hash)]; ok {
+		return true
+	}
+	if _, ok := b.older[string(hash)]; !ok {
+		return false
+	}
+	if len(b.known) >= maxKnown {
+		b.known, b.older = map[string]struct{}{}, b.known
+	}
+	b.known[string(hash)] = struct{}{}
+	return true
 }
