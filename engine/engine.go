@@ -69,6 +69,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err := settings.EnsureDataDir(set.DataDir); err != nil {
 		return nil, err
 	}
+	limitMemory()
 	e := &Engine{set: set, log: log}
 	kc := e.openVault(opts.Keychain)
 	bodies, err := e.openBodies(kc)

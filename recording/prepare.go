@@ -15,8 +15,9 @@ import (
 // their bodies (metadata, usage and cost are always kept) rather than letting memory grow.
 
 // maxHeldBytes bounds the bodies the recorder holds in memory: those waiting to be read, and
-// the sealed pieces of records waiting to be written.
-const maxHeldBytes = 32 << 20
+// the sealed pieces of records waiting to be written (one request is always taken, however
+// large, when nothing is held).
+const maxHeldBytes = 16 << 20
 
 // maxPreparing bounds how many finished requests wait to be read.
 const maxPreparing = 1024
@@ -56,7 +57,7 @@ func (pr *preparer) offer(p pending, queuedBytes int64) (queued, shed bool) {
 	if pr.stopped {
 		return false, false
 	}
-	if pr.bytes+queuedBytes+p.size() > maxHeldBytes {
+	if held := pr.bytes + queuedBytes; held > 0 && held+p.size() > maxHeldBytes {
 		pr.shed++
 		return false, true
 	}
