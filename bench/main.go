@@ -41,7 +41,7 @@ func main() {
 	r.throughput = measureThroughput(env, *tputFor)
 	r.streamRSS, r.streamErrs = measureOpenStreams(env, *streams)
 	r.cuts = measureCuts(env, *cutN)
-	r.records = env.recordedCount()
+	r.records = env.recorded()
 	text := r.markdown()
 	fmt.Print(text)
 	if *out != "" {

@@ -16,7 +16,7 @@ type report struct {
 	streamRSS  map[string][2]float64
 	streamErrs map[string]int
 	cuts       map[string][2]int
-	records    int64
+	records    recording
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f", float64(d.Microseconds())/1000) }
@@ -62,6 +62,8 @@ func (r *report) markdown() string {
 		p("| %s | %.1f | %.1f | %.1f | %.1f | %d | %d of %d |\n", name, r.idleRSS[name][0], r.idleRSS[name][1],
 			r.streamRSS[name][0], r.streamRSS[name][1], r.streamErrs[name], c[1], c[0])
 	}
-	p("\nRequests sent through Nexus: %d; recorded in its database: %d.\n", nexusSent.Load(), r.records)
+	p("\nRequests sent through Nexus: %d; recorded in its database: %d (%d with their bodies; the rest metadata only,\n"+
+		"shed while the machine was saturated), the last written %.1f s after the traffic ended.\n",
+		nexusSent.Load(), r.records.rows, r.records.withBodies, r.records.catchUp.Seconds())
 	return b.String()
 }
