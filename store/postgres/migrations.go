@@ -156,6 +156,12 @@ var migrations = []string{
 		cost_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
 		PRIMARY KEY (hour, model, account)
 	);`,
+	// 3: indexes no query uses: adoption finds its candidates through requests_orphans (the
+	// prev hashes are compared in its rows), session lookups through requests_session_client.
+	// Each index costs a write per row version and, on PostgreSQL, pages of its own.
+	`DROP INDEX IF EXISTS requests_prev;
+	DROP INDEX IF EXISTS requests_prev2;
+	DROP INDEX IF EXISTS requests_session;`,
 }
 
 // migrate brings the schema up to date.

@@ -176,7 +176,7 @@ func TestIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "requests_account requests_compaction requests_cont requests_conversation requests_cur requests_model " +
-		"requests_orphans requests_parent requests_pkey requests_prev requests_prev2 requests_session requests_session_client " +
+		"requests_orphans requests_parent requests_pkey requests_session_client " +
 		"requests_started requests_status"
 	if strings.Join(got, " ") != want {
 		t.Errorf("indexes %v, want %s", got, want)
