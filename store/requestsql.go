@@ -57,47 +57,76 @@ func ClientOf(r Request) string {
 	}
 }
 
+// ContentColumns are a finished request's pointers to its stored content; LinkColumns, the
+// linking hashes it keeps for the requests after it. Their values are the store's own.
+const (
+	ContentColumns = `template_blob, whole_body, system_blob, tools_blob, last_node, message_count, response_blob`
+	LinkColumns    = `cur_hash, cont_hash, prev1_hash, prev2_hash, first_user_hash, system_hash`
+)
+
 // RequestSQL holds the write statements for one placeholder style.
 type RequestSQL struct {
-	// Start inserts a request unless it exists. Finish inserts or completes it, keeping the
-	// model and session known at start when the finishing record leaves them empty.
-	Start, Finish string
+	// Start inserts a request (RequestColumns) unless it exists.
+	Start string
+	// Finish[withContent][linked] inserts or completes a request, in one statement whose
+	// values are RequestColumns, ContentColumns and LinkColumns. It keeps the model and
+	// session known at start when the finishing record leaves them empty. On an existing row
+	// it sets the content pointers only withContent, and the conversation, branch, kind,
+	// parent, rule and linking hashes only when linked; otherwise the row keeps its own.
+	Finish [2][2]string
 }
 
 // NewRequestSQL builds the statements; placeholder(i) is the dialect's i-th (1-based)
 // parameter.
 func NewRequestSQL(placeholder func(i int) string) RequestSQL {
-	ps := make([]string, requestColumnCount)
-	for i := range ps {
-		ps[i] = placeholder(i + 1)
+	values := func(from, n int) string {
+		ps := make([]string, n)
+		for i := range ps {
+			ps[i] = placeholder(from + i)
+		}
+		return strings.Join(ps, ", ")
 	}
-	insert := `INSERT INTO requests (` + RequestColumns + `) VALUES (` + strings.Join(ps, ", ") + `)`
-	return RequestSQL{
-		Start: insert + ` ON CONFLICT (id) DO NOTHING`,
-		Finish: insert + ` ON CONFLICT (id) DO UPDATE SET
-			model = CASE WHEN excluded.model <> '' THEN excluded.model ELSE requests.model END,
-			session_id = CASE WHEN excluded.session_id <> '' THEN excluded.session_id ELSE requests.session_id END,
-			stream = excluded.stream, status = excluded.status, error = excluded.error,
-			error_type = excluded.error_type, account = excluded.account, passthrough = excluded.passthrough,
-			rejected = excluded.rejected, finished = TRUE, incomplete = excluded.incomplete,
-			stop_reason = excluded.stop_reason, message_id = excluded.message_id,
-			input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-			cache_creation_input_tokens = excluded.cache_creation_input_tokens,
-			cache_read_input_tokens = excluded.cache_read_input_tokens,
-			cache_creation_5m = excluded.cache_creation_5m, cache_creation_1h = excluded.cache_creation_1h,
-			cost_usd = excluded.cost_usd, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
-			overhead_ms = excluded.overhead_ms, attempts = excluded.attempts,
-			attempt_log = excluded.attempt_log, headers = excluded.headers,
-			user_agent = CASE WHEN excluded.user_agent <> '' THEN excluded.user_agent ELSE requests.user_agent END,
-			redactions = excluded.redactions, content = excluded.content`,
+	var q RequestSQL
+	q.Start = `INSERT INTO requests (` + RequestColumns + `) VALUES (` + values(1, requestColumnCount) + `)
+		ON CONFLICT (id) DO NOTHING`
+	all := RequestColumns + `, ` + ContentColumns + `, ` + LinkColumns
+	insert := `INSERT INTO requests (` + all + `) VALUES (` + values(1, strings.Count(all, ",")+1) + `)
+		ON CONFLICT (id) DO UPDATE SET ` + finishSet
+	for content := range 2 {
+		for linked := range 2 {
+			q.Finish[content][linked] = insert + setAll(content == 1, ContentColumns) +
+				setAll(linked == 1, `conversation_id, branch, kind, parent_request_id, link_rule, `+LinkColumns)
+		}
 	}
+	return q
 }
 
-// Write returns the statement and arguments of one op.
-func (q RequestSQL) Write(op RequestOp) (string, []any) {
-	if op.Finish {
-		op.Request.Finished = true
-		return q.Finish, RequestArgs(op.Request)
+// finishSet is what a finish sets on an existing row, besides content and link columns.
+const finishSet = `model = CASE WHEN excluded.model <> '' THEN excluded.model ELSE requests.model END,
+	session_id = CASE WHEN excluded.session_id <> '' THEN excluded.session_id ELSE requests.session_id END,
+	stream = excluded.stream, status = excluded.status, error = excluded.error,
+	error_type = excluded.error_type, account = excluded.account, passthrough = excluded.passthrough,
+	rejected = excluded.rejected, finished = TRUE, incomplete = excluded.incomplete,
+	stop_reason = excluded.stop_reason, message_id = excluded.message_id,
+	input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+	cache_creation_input_tokens = excluded.cache_creation_input_tokens,
+	cache_read_input_tokens = excluded.cache_read_input_tokens,
+	cache_creation_5m = excluded.cache_creation_5m, cache_creation_1h = excluded.cache_creation_1h,
+	cost_usd = excluded.cost_usd, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
+	overhead_ms = excluded.overhead_ms, attempts = excluded.attempts,
+	attempt_log = excluded.attempt_log, headers = excluded.headers,
+	user_agent = CASE WHEN excluded.user_agent <> '' THEN excluded.user_agent ELSE requests.user_agent END,
+	redactions = excluded.redactions, content = excluded.content`
+
+// setAll is ", col = excluded.col" for each of columns, when set.
+func setAll(set bool, columns string) string {
+	if !set {
+		return ""
 	}
-	return q.Start, RequestArgs(op.Request)
+	var b strings.Builder
+	for _, c := range strings.Split(columns, ",") {
+		c = strings.TrimSpace(c)
+		b.WriteString(", " + c + " = excluded." + c)
+	}
+	return b.String()
 }

@@ -9,11 +9,22 @@ import (
 	"nexus/store"
 )
 
+// linkRow is where linking placed a request: its conversation ("" for a stand-alone
+// auxiliary request), branch, kind, parent and rule, and the linking hashes it keeps
+// (store.LinkColumns).
+type linkRow struct {
+	conv, branch, kind, parent, rule string
+	hashes                           []any
+}
+
+// noLink is the value of store.LinkColumns for a request not linked.
+var noLink = make([]any, strings.Count(store.LinkColumns, ",")+1)
+
 // link places a finished Messages request into a conversation (conversation.Link decides,
 // with this transaction answering its lookups, so a batch sees its own earlier requests),
-// stores the request's linking keys and the Agent calls its answer made, and returns the
-// conversation id ("" for a stand-alone auxiliary request).
-func (w *writer) link(ctx context.Context, r store.Request) (string, error) {
+// stores the Agent calls its answer made and what linking changes in other rows, and returns
+// what the request's own row is to hold: the caller writes it.
+func (w *writer) link(ctx context.Context, r store.Request) (linkRow, error) {
 	k := r.Keys
 	scope := conversation.Scope{Client: store.ClientOf(r), Session: r.SessionID, At: r.StartedAt}
 	if w.s.d.LockClient != "" {
@@ -21,7 +32,7 @@ func (w *writer) link(ctx context.Context, r store.Request) (string, error) {
 		// time, so that two forks never take the same branch name, nor two sub-threads the
 		// same Agent call.
 		if err := w.exec(ctx, w.s.d.LockClient, scope.Client); err != nil {
-			return "", err
+			return linkRow{}, err
 		}
 	}
 	keys := k.Request
@@ -32,7 +43,7 @@ func (w *writer) link(ctx context.Context, r store.Request) (string, error) {
 	}
 	d, err := conversation.Link(ctx, lookup{w}, scope, keys)
 	if err != nil {
-		return "", err
+		return linkRow{}, err
 	}
 	conv := d.Conversation
 	if d.NewConversation {
@@ -43,10 +54,10 @@ func (w *writer) link(ctx context.Context, r store.Request) (string, error) {
 			conv, scope.Client, r.SessionID, nullBytes(k.SealedTitle), r.StartedAt.UnixMilli(), r.StartedAt.UnixMilli(),
 			d.ParentConversation, d.ParentRequest, d.AgentOrdinal)
 		if err != nil {
-			return "", err
+			return linkRow{}, err
 		}
 		if err := w.attachSideCalls(ctx, r, conv, scope.Client); err != nil {
-			return "", err
+			return linkRow{}, err
 		}
 	}
 	// An auxiliary request never becomes anyone's parent: it keeps no linking hashes.
@@ -56,37 +67,32 @@ func (w *writer) link(ctx context.Context, r store.Request) (string, error) {
 		}
 		return h[:]
 	}
-	err = w.exec(ctx, `UPDATE requests SET conversation_id = ?, branch = ?, kind = ?, parent_request_id = ?,
-		link_rule = ?, cur_hash = ?, cont_hash = ?, prev1_hash = ?, prev2_hash = ?, first_user_hash = ?,
-		system_hash = ? WHERE id = ?`,
-		conv, d.Branch, d.Kind, d.ParentRequestID, d.Rule, keep(k.Request.Current), keep(k.Response.Continuation),
-		keep(k.Request.Prev1), keep(k.Request.Prev2), keep(k.Request.FirstUser), keep(k.Request.System), r.ID)
-	if err != nil {
-		return "", err
-	}
+	row := linkRow{conv: conv, branch: d.Branch, kind: d.Kind, parent: d.ParentRequestID, rule: d.Rule,
+		hashes: []any{keep(k.Request.Current), keep(k.Response.Continuation), keep(k.Request.Prev1),
+			keep(k.Request.Prev2), keep(k.Request.FirstUser), keep(k.Request.System)}}
 	if d.Kind != conversation.KindAuxiliary {
 		for i, prompt := range k.Response.AgentPrompts {
 			err := w.exec(ctx, `INSERT INTO agent_calls (request_id, ordinal, client, prompt_hash, conversation_id, at)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, ordinal) DO NOTHING`,
 				r.ID, i+1, scope.Client, prompt[:], conv, r.StartedAt.UnixMilli())
 			if err != nil {
-				return "", err
+				return linkRow{}, err
 			}
 		}
 	}
 	if d.Kind != conversation.KindAuxiliary {
 		if err := w.adopt(ctx, r, conv, d.Branch, scope.Client); err != nil {
-			return "", err
+			return linkRow{}, err
 		}
 	}
 	if d.Rule == conversation.RuleSubagent && d.ParentRequest != "" {
 		err := w.exec(ctx, `UPDATE agent_calls SET claimed_by = ? WHERE request_id = ? AND ordinal = ?`,
 			r.ID, d.ParentRequest, d.AgentOrdinal)
 		if err != nil {
-			return "", err
+			return linkRow{}, err
 		}
 	}
-	return conv, nil
+	return row, nil
 }
 
 // adopt takes in requests that continue r but were written before it (a child whose record

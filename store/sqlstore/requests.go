@@ -45,8 +45,11 @@ type prior struct {
 
 func (w *writer) prior(ctx context.Context, id string) (prior, error) {
 	var p prior
-	err := w.tx.QueryRowContext(ctx, w.s.q(`SELECT finished, conversation_id FROM requests WHERE id = ?`), id).
-		Scan(&p.finished, &p.conversation)
+	row, err := w.queryRow(ctx, `SELECT finished, conversation_id FROM requests WHERE id = ?`, id)
+	if err != nil {
+		return p, err
+	}
+	err = row.Scan(&p.finished, &p.conversation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, nil
 	}
@@ -54,35 +57,53 @@ func (w *writer) prior(ctx context.Context, id string) (prior, error) {
 	return p, err
 }
 
+// write applies one op. A finish first stores the request's content and links it, then
+// writes its row once, with the pointers and the link (PostgreSQL keeps a row version, with
+// an entry in every index, for each write of a row).
 func (w *writer) write(ctx context.Context, op store.RequestOp) error {
 	r := op.Request
 	if !op.Finish {
-		_, err := w.tx.ExecContext(ctx, w.s.q(requestSQL.Start), store.RequestArgs(r)...)
-		return err
+		return w.exec(ctx, requestSQL.Start, store.RequestArgs(r)...)
 	}
+	r.Finished = true
 	before, err := w.prior(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	q, args := requestSQL.Write(op)
-	if _, err := w.tx.ExecContext(ctx, w.s.q(q), args...); err != nil {
-		return err
-	}
+	var content *contentRow
 	if r.Body != nil && !before.finished {
-		if err := w.storeBody(ctx, r.ID, r.Body); err != nil {
+		if content, err = w.storeBody(ctx, r.Body); err != nil {
 			return err
+		}
+		if content == nil {
+			r.Content = ContentGone
 		}
 	}
 	conv := before.conversation
-	if r.Keys != nil && conv == "" {
-		if conv, err = w.link(ctx, r); err != nil {
+	hashes, linked := noLink, r.Keys != nil && conv == ""
+	if linked {
+		l, err := w.link(ctx, r)
+		if err != nil {
 			return err
 		}
+		conv, hashes = l.conv, l.hashes
+		r.Conversation, r.Branch, r.Kind, r.ParentRequestID, r.LinkRule = l.conv, l.branch, l.kind, l.parent, l.rule
+	}
+	args := append(append(store.RequestArgs(r), content.args()...), hashes...)
+	if err := w.exec(ctx, requestSQL.Finish[b2i(content != nil)][b2i(linked)], args...); err != nil {
+		return err
 	}
 	if before.finished {
 		return nil
 	}
 	return w.count(ctx, r, conv)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ListRequests implements store.Store.

@@ -10,6 +10,7 @@ import (
 
 	"nexus/content"
 	"nexus/store"
+	"nexus/store/sqlstore"
 )
 
 func runContent(t *testing.T, open Opener) {
@@ -28,6 +29,7 @@ func runContent(t *testing.T, open Opener) {
 		{"Usage", testUsage},
 		{"AuthFailures", testAuthFailures},
 		{"Retention", testRetention},
+		{"ContentGone", testContentGone},
 		{"TextSearch", testTextSearch},
 		{"Filters", testFilters},
 	}
@@ -281,6 +283,24 @@ func testRetention(t *testing.T, tr *traffic) {
 	}
 	if n, _ := tr.s.CountRequests(ctx(t)); n != 0 || run.Reason != "size" || run.Blobs == 0 || run.Conversations != 1 {
 		t.Errorf("after size retention: %d requests; run %+v", n, run)
+	}
+}
+
+// testContentGone sends a turn whose earlier pieces the recorder takes for stored after
+// retention removed them: the request keeps its metadata and its link, not its bodies.
+func testContentGone(t *testing.T, tr *traffic) {
+	turns := conversationTurns(3)
+	tr.send("k1", turns[0], answerText(1))
+	if _, err := tr.s.Retain(ctx(t), store.RetentionPolicy{MaxBytes: 1, Now: tr.at}); err != nil {
+		t.Fatal(err)
+	}
+	r := tr.send("k1", turns[1], answerText(2)) // tr.bodies was not told to Forget
+	if r.Content != sqlstore.ContentGone || !r.Finished || r.Conversation == "" {
+		t.Errorf("content %q, finished %v, conversation %q; want %q, finished, linked",
+			r.Content, r.Finished, r.Conversation, sqlstore.ContentGone)
+	}
+	if _, _, err := content.OpenBodies(tr.codec, tr.get(r.ID)); !errors.Is(err, content.ErrNoContent) {
+		t.Errorf("OpenBodies: %v, want ErrNoContent", err)
 	}
 }
 
