@@ -33,13 +33,13 @@ func (c *contentRow) args() []any {
 // is gone storeBody returns nil: the request keeps no body (ContentGone).
 func (w *writer) storeBody(ctx context.Context, b *store.Body) (*contentRow, error) {
 	included := make(map[string]bool, len(b.Blobs))
-	for _, blob := range b.Blobs {
-		err := w.exec(ctx, `INSERT INTO blobs (hash, size, data) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
-			blob.Hash, blob.Size, blob.Data)
-		if err != nil {
-			return nil, err
-		}
+	blobs := make([][]any, len(b.Blobs))
+	for i, blob := range b.Blobs {
+		blobs[i] = []any{blob.Hash, blob.Size, blob.Data}
 		included[string(blob.Hash)] = true
+	}
+	if err := w.insertNew(ctx, "blobs (hash, size, data)", blobs); err != nil {
+		return nil, err
 	}
 	nodes := nodeHashes(b.Messages)
 	have, err := w.deepestNode(ctx, nodes)
@@ -58,16 +58,16 @@ func (w *writer) storeBody(ctx context.Context, b *store.Body) (*contentRow, err
 	if err != nil || len(found) < len(need) {
 		return nil, err
 	}
+	var rows [][]any
 	for i := have + 1; i < len(nodes); i++ {
 		var parent []byte
 		if i > 0 {
 			parent = nodes[i-1]
 		}
-		err := w.exec(ctx, `INSERT INTO nodes (hash, parent, blob, depth) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
-			nodes[i], nullBytes(parent), b.Messages[i], i+1)
-		if err != nil {
-			return nil, err
-		}
+		rows = append(rows, []any{nodes[i], nullBytes(parent), b.Messages[i], i + 1})
+	}
+	if err := w.insertNew(ctx, "nodes (hash, parent, blob, depth)", rows); err != nil {
+		return nil, err
 	}
 	c := &contentRow{template: b.Template, system: b.System, tools: b.Tools, response: b.Response,
 		whole: b.Whole, messages: len(b.Messages)}

@@ -8,6 +8,26 @@ import (
 // maxIn bounds the hashes one "hash IN (…)" query asks about.
 const maxIn = 512
 
+// insertNew inserts rows into table ("name (columns…)", keyed by hash) unless their hash is
+// there, a few hundred values per statement.
+func (w *writer) insertNew(ctx context.Context, table string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), maxIn/len(rows[0]))
+		row := `(?` + strings.Repeat(`, ?`, len(rows[0])-1) + `)`
+		var args []any
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		err := w.exec(ctx, `INSERT INTO `+table+` VALUES `+row+strings.Repeat(`, `+row, n-1)+
+			` ON CONFLICT (hash) DO NOTHING`, args...)
+		if err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
 // stored returns which of hashes are keys of table (blobs or nodes), asking in as few
 // queries as it can.
 func (w *writer) stored(ctx context.Context, table string, hashes [][]byte) (map[string]bool, error) {

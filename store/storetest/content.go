@@ -30,6 +30,7 @@ func runContent(t *testing.T, open Opener) {
 		{"AuthFailures", testAuthFailures},
 		{"Retention", testRetention},
 		{"ContentGone", testContentGone},
+		{"RepeatedMessage", testRepeatedMessage},
 		{"TextSearch", testTextSearch},
 		{"Filters", testFilters},
 	}
@@ -284,6 +285,16 @@ func testRetention(t *testing.T, tr *traffic) {
 	if n, _ := tr.s.CountRequests(ctx(t)); n != 0 || run.Reason != "size" || run.Blobs == 0 || run.Conversations != 1 {
 		t.Errorf("after size retention: %d requests; run %+v", n, run)
 	}
+}
+
+// testRepeatedMessage sends a request holding one message twice: one blob, written once.
+func testRepeatedMessage(t *testing.T, tr *traffic) {
+	h := []msg{user("again"), assistant("what?"), user("again"), assistant("what?"), user("now")}
+	r := tr.send("k1", h, answerText(1))
+	if r.Content != "stored" {
+		t.Fatalf("content = %q, want stored", r.Content)
+	}
+	tr.assertRebuilds(r.ID, requestBody(h), sse(answerText(1), 100, 10))
 }
 
 // testContentGone sends a turn whose earlier pieces the recorder takes for stored after
