@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"nexus/engine"
+	"nexus/internal/residency"
 )
 
 // runServe runs the proxy without a window until ctx ends (SIGINT or SIGTERM in main).
@@ -27,6 +28,12 @@ func runServe(ctx context.Context, args []string, stdio IO) error {
 	if err := e.StartProxy(); err != nil {
 		e.Close()
 		return err
+	}
+	// Headless, the window's libraries are mapped but never run: their pages go back.
+	if n, err := residency.DropCleanFilePages(); err != nil {
+		log.Debug("could not give back unused library pages", "err", err)
+	} else {
+		log.Debug("gave back unused library pages", "bytes", n)
 	}
 	st := e.Status(ctx)
 	log.Info("nexus serve ready", "url", engine.BaseURL(st.Addr), "client_auth", st.ClientAuth,

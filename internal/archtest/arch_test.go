@@ -17,7 +17,7 @@ import (
 var allowed = map[string][]string{
 	"nexus":                              {"app", "cli"},
 	"nexus/app":                          {"engine", "settings", "checklist", "store", "content", "conversation"},
-	"nexus/cli":                          {"engine", "settings", "credentials", "store", "checklist"},
+	"nexus/cli":                          {"engine", "settings", "credentials", "store", "checklist", "internal/residency"},
 	"nexus/engine":                       {"proxy", "recording", "store", "store/sqlite", "store/postgres", "store/sqlstore", "credentials", "settings", "conversation", "content", "checklist"},
 	"nexus/recording":                    {"proxy", "store", "conversation", "content"},
 	"nexus/proxy":                        {"conversation"},
@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"nexus/internal/fakeapi":             {},
 	"nexus/internal/fakeapi/cmd/fakeapi": {"internal/fakeapi"},
 	"nexus/internal/archtest":            {},
+	"nexus/internal/residency":           {},
 	"nexus/bench":                        {"store/sqlite"},
 	"nexus/bench/bareproxy":              {},
 	"nexus/bench/storage":                {"content", "conversation", "store", "store/sqlite", "store/postgres"},
