@@ -168,6 +168,33 @@ var migrations = []string{
 	CREATE INDEX requests_orphans ON requests (client, started_at) WHERE link_rule IN ('new', 'grandparent');
 	DROP INDEX IF EXISTS requests_compaction;
 	CREATE INDEX requests_compaction ON requests (client, started_at DESC) WHERE kind = 'compaction';`,
+	// 4: smaller indexes (PostgreSQL only; bench/storage amplification). A B-tree page split
+	// that is not at the right edge leaves both halves half full, so an index whose key
+	// descends with time (started_at DESC, last_at DESC), where every new entry lands at the
+	// left edge, stays half empty; ascending, new entries land at the right edge, where a
+	// split leaves the old page full. ORDER BY … DESC reads the ascending index backwards,
+	// with the same plans. nodes_blob serves no query (retention reads all of nodes anyway).
+	// The session lookup always asks conversation_id <> '', so its index leaves out the rows
+	// not yet linked (every request's start row version).
+	`DROP INDEX IF EXISTS nodes_blob;
+	DROP INDEX IF EXISTS requests_started;
+	CREATE INDEX requests_started ON requests (started_at, id);
+	DROP INDEX IF EXISTS requests_model;
+	CREATE INDEX requests_model ON requests (model, started_at);
+	DROP INDEX IF EXISTS requests_account;
+	CREATE INDEX requests_account ON requests (account, started_at);
+	DROP INDEX IF EXISTS requests_status;
+	CREATE INDEX requests_status ON requests (status, started_at);
+	DROP INDEX IF EXISTS requests_conversation;
+	CREATE INDEX requests_conversation ON requests (conversation_id, started_at);
+	DROP INDEX IF EXISTS requests_session_client;
+	CREATE INDEX requests_session_client ON requests (session_id, client, started_at) WHERE conversation_id <> '';
+	DROP INDEX IF EXISTS requests_compaction;
+	CREATE INDEX requests_compaction ON requests (client, started_at) WHERE kind = 'compaction';
+	DROP INDEX IF EXISTS conversations_last;
+	CREATE INDEX conversations_last ON conversations (last_at, id);
+	ALTER TABLE blobs SET (toast_tuple_target = 8160);
+	ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;`,
 }
 
 // migrate brings the schema up to date.
