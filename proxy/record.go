@@ -85,7 +85,7 @@ type Recorder interface {
 // DiscardRecorder is a Recorder that keeps nothing.
 type DiscardRecorder struct{}
 
-func (DiscardRecorder) Start(Record)  {}
+func (DiscardRecorder) Start(Record) {}
 func (DiscardRecorder) Finish(r Record) {
 	if r.Release != nil {
 		r.Release()
