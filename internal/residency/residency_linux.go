@@ -11,8 +11,6 @@ import (
 	"syscall"
 )
 
-const madvDontneed = 4 // MADV_DONTNEED
-
 // DropCleanFilePages unmaps from this process the resident pages of read-only file mappings
 // that it has never written: the code and constant data of the shared libraries and of the
 // binary itself. `nexus serve` is the same binary as the window, so the dynamic loader maps
@@ -32,7 +30,7 @@ func DropCleanFilePages() (int64, error) {
 	}
 	var dropped int64
 	for _, m := range cleanFileMappings(data) {
-		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, m.start, m.end-m.start, madvDontneed); errno == 0 {
+		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, m.start, m.end-m.start, syscall.MADV_DONTNEED); errno == 0 {
 			dropped += m.rss
 		}
 	}
