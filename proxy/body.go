@@ -99,6 +99,21 @@ func (b *requestBody) detach() {
 	b.mu.Unlock()
 }
 
+// closeUnread closes the client's body when no attempt read it to the end (the upstream was
+// unreachable, the credential failed); the handler calls it before returning. Contract with
+// net/http: with full duplex on, the server closes an unread body — reading up to 256 KB of it
+// to reuse the connection — only after it has stopped its background read of the connection,
+// and reaching EOF there starts that read again, so reading the next request panics with
+// "invalid concurrent Body.Read call" and the connection is lost. Closing it here, while the
+// handler runs, is the same drain in the order net/http expects.
+func (b *requestBody) closeUnread() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c, ok := b.src.(io.Closer); ok && !b.done {
+		c.Close()
+	}
+}
+
 // release returns the copy to the pool once nobody needs it (the recorder is done with it). A
 // reader still held by an abandoned attempt then reads nothing more.
 func (b *requestBody) release() {

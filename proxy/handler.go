@@ -193,6 +193,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		p := recover()
 		body.detach()
+		body.closeUnread()
 		rec, answer := h.finish(r, rec, ex)
 		h.record(rec, body, answer)
 		if p != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -147,8 +148,17 @@ func newEnv(t *testing.T, edit func(*proxy.Config)) *env {
 	if edit != nil {
 		edit(&cfg)
 	}
-	e.proxy = httptest.NewServer(proxy.NewHandler(cfg))
-	t.Cleanup(e.proxy.Close)
+	e.proxy = httptest.NewUnstartedServer(proxy.NewHandler(cfg))
+	e.proxy.Config.ErrorLog = log.New(e.logs, "http: ", 0)
+	e.proxy.Start()
+	t.Cleanup(func() {
+		e.proxy.Close()
+		// net/http recovers a panic in the proxy's handler or in its own connection code and
+		// logs it; the client only sees a dropped connection, so tests look for it here.
+		if i := strings.Index(e.logs.String(), "panic serving"); i >= 0 {
+			t.Errorf("the proxy's server panicked: %.300s", e.logs.String()[i:])
+		}
+	})
 	e.url = e.proxy.URL
 	return e
 }
