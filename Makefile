@@ -36,7 +36,7 @@ test: deps
 	scripts/test-session.sh $(MAKE) --no-print-directory test-go test-frontend test-e2e
 
 # Every fuzz target runs for a bounded time (FUZZTIME each).
-FUZZ_TARGETS := FuzzSSEParser FuzzStreamReader FuzzReadJSONResponse FuzzUsage FuzzScanRequestMeta FuzzNormalize
+FUZZ_TARGETS := FuzzSSEParser FuzzStreamReader FuzzReadJSONResponse FuzzUsage FuzzScanRequestMeta FuzzNormalize FuzzKeyCache
 FUZZTIME ?= 10s
 
 test-go:

@@ -31,15 +31,33 @@ func longSession(t testing.TB, n int) []byte {
 	return cc(t, hist[:n]...)
 }
 
+// BenchmarkReadRequestKeys1000 reads a 1,000-message request: cold, every message new (as
+// the first request a process sees of a session), and warm, all but the last two messages
+// read before (as each request of a session after the first).
 func BenchmarkReadRequestKeys1000(b *testing.B) {
 	body := longSession(b, 1000)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ReadRequestKeys(body); err != nil {
+	b.Run("cold", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := readRequestKeys(body, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		cache := newKeyCache(cacheGeneration)
+		if _, err := readRequestKeys(longSession(b, 998), cache); err != nil {
 			b.Fatal(err)
 		}
-	}
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := readRequestKeys(body, cache); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkJSONParse1000 only decodes the same body into generic values: the difference to

@@ -58,9 +58,31 @@ var kindRules = []kindRule{
 // detailed summary of the conversation so far", "… of the RECENT portion of the conversation").
 const compactInstruction = "your task is to create a detailed summary of"
 
+// systemRules returns the set of kindRules (bit i for kindRules[i]) looking in the system
+// prompt whose phrase text contains, case-insensitively. Contract: the system of a request is
+// several texts (prompt blocks, role "system" messages) joined by "\n"; no phrase holds a
+// "\n", so the joined text contains a phrase exactly when one of the texts does, and the
+// union of the texts' sets is the request's.
+func systemRules(text string) uint64 {
+	var set uint64
+	lower := ""
+	for i, k := range kindRules {
+		if k.where != inSystem {
+			continue
+		}
+		if lower == "" {
+			lower = strings.ToLower(text)
+		}
+		if strings.Contains(lower, k.phrase) {
+			set |= 1 << i
+		}
+	}
+	return set
+}
+
 // requestShape is what classification looks at.
 type requestShape struct {
-	system   string // system prompt and role "system" messages, lower case
+	system   uint64 // systemRules of the system prompt and role "system" messages
 	lastUser string // text of the last message when it is the user's, lower case
 	only     bool   // the request is one user message
 	tools    bool   // the request offers tools
@@ -71,14 +93,14 @@ func classify(r requestShape) string {
 	if r.countTok {
 		return KindAuxiliary
 	}
-	for _, k := range kindRules {
+	for i, k := range kindRules {
 		if k.noTools && r.tools {
 			continue
 		}
 		var ok bool
 		switch k.where {
 		case inSystem:
-			ok = strings.Contains(r.system, k.phrase)
+			ok = r.system&(1<<i) != 0
 		case inLastUser:
 			ok = strings.Contains(r.lastUser, k.phrase)
 		case atLastUser:

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -195,6 +196,15 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// plainWord reports whether all eight bytes of w are plain: none is '"', '\\', below 0x20
+// or above 0x7f. (Bit tricks from "Bit Twiddling Hacks": hasless and haszero.)
+func plainWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
+	control := (w - 0x20*ones) & ^w & highs
+	return (w&highs)|control|hasZero(w^('"'*ones))|hasZero(w^('\\'*ones)) == 0
+}
+
 // index reads a non-negative integer; anything else reads as -1.
 func (r *jsonReader) index() int {
 	if c := r.peek(); c < '0' || c > '9' {
@@ -221,6 +231,13 @@ func (r *jsonReader) strRaw() (raw []byte, decoded bool) {
 		c := b[j]
 		if plain[c] {
 			j++
+			// Past the first bytes (most strings are short keys and words) a string is
+			// read eight bytes at a time up to the next byte that needs a look.
+			if j-start > 8 {
+				for j+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[j:])) {
+					j += 8
+				}
+			}
 			continue
 		}
 		switch {

@@ -42,45 +42,53 @@ type RequestKeys struct {
 }
 
 // ReadRequestKeys reads a /v1/messages request body. Malformed JSON, or JSON that is not an
-// object, is an error; fields of unexpected types are read as absent.
-func ReadRequestKeys(body []byte) (RequestKeys, error) {
-	req, err := readRequest(body)
+// object, is an error; fields of unexpected types are read as absent. Messages and system
+// prompts read before are not read again (keycache.go).
+func ReadRequestKeys(body []byte) (RequestKeys, error) { return readRequestKeys(body, sharedKeys) }
+
+// readRequestKeys is ReadRequestKeys with the given cache; nil reads everything.
+func readRequestKeys(body []byte, cache *keyCache) (RequestKeys, error) {
+	req, err := scanRequest(body)
 	if err != nil {
 		return RequestKeys{}, fmt.Errorf("reading request keys: %w", err)
 	}
-	var k RequestKeys
 	var (
+		k           RequestKeys
 		e           encoder
-		seen        = newToolIDs(len(req.Messages))
+		infos       = cache.readMessages(&e, body, req.messages)
+		seen        = newToolIDs(len(infos))
 		p           = chainStart
-		prefix      = make([]Hash, 1, len(req.Messages)+1) // prefix[i] = p_i
-		first, last *apiMessage
-		sys         = systemTexts(req.System)
-		sysMessages []string // role "system" messages: read by classification, not hashed
+		prefix      = make([]Hash, 1, len(infos)+1) // prefix[i] = p_i
+		first, last = -1, -1                        // indexes into req.messages
+		sys         = cache.readSystem(body[req.system.start:req.system.end])
+		sysRules    = sys.rules // of the prompt and of role "system" messages
 	)
+	message := func(i int) apiMessage { return readMessage(body[req.messages[i].start:req.messages[i].end]) }
 	prefix[0] = p
-	for i := range req.Messages {
-		m := &req.Messages[i]
-		switch m.Role {
+	for i := range infos {
+		m := &infos[i]
+		switch m.role {
 		case "user", "assistant":
 		case "system":
-			sysMessages = append(sysMessages, userText(m))
+			// Role "system" messages are read by classification, not hashed.
+			sm := message(i)
+			sysRules |= systemRules(userText(&sm))
 			continue
 		default:
 			continue
 		}
-		if seen.duplicate(m.Content) {
+		if seen.duplicate(m.uses, m.results) {
 			continue
 		}
-		p = chain(p, e.messageHash(m.Role, m.Content))
+		p = chain(p, m.hash)
 		prefix = append(prefix, p)
-		if m.Role == "user" {
+		if m.role == "user" {
 			k.UserMessages++
-			if first == nil {
-				first = m
+			if first < 0 {
+				first = i
 			}
 		}
-		last = m
+		last = i
 	}
 	n := len(prefix) - 1
 	k.Messages, k.Current = n, p
@@ -91,24 +99,26 @@ func ReadRequestKeys(body []byte) (RequestKeys, error) {
 		return prefix[n-d]
 	}
 	k.Prev1, k.Prev2, k.Prev4 = back(1), back(2), back(4)
-	k.System = systemHash(sys)
+	k.System = sys.hash
 
 	shape := requestShape{
-		system:   strings.ToLower(strings.Join(append(sys, sysMessages...), "\n")),
+		system:   sysRules,
 		only:     n == 1 && k.UserMessages == 1,
-		tools:    req.Tools > 0,
-		countTok: !req.MaxTokens,
+		tools:    req.tools > 0,
+		countTok: !req.maxTokens,
 	}
-	if last != nil && last.Role == "user" {
-		shape.lastUser = strings.ToLower(userText(last))
-		for i := range last.Content {
-			k.ToolLoop = k.ToolLoop || last.Content[i].Type == "tool_result"
-		}
+	var lastUser *apiMessage
+	if last >= 0 && infos[last].role == "user" {
+		lm := message(last)
+		lastUser = &lm
+		shape.lastUser = strings.ToLower(userText(lastUser))
+		k.ToolLoop = len(infos[last].results) > 0
 	}
 	k.Kind = classify(shape)
 
-	if first != nil {
-		text := userText(first)
+	if first >= 0 {
+		fm := message(first)
+		text := userText(&fm)
 		if text != "" {
 			k.FirstUser = promptHash(text)
 		}
@@ -117,8 +127,8 @@ func ReadRequestKeys(body []byte) (RequestKeys, error) {
 			k.Summary = summaryProbe(text)
 		}
 	}
-	if k.Kind == KindCompaction && last != nil && last.Role == "user" {
-		k.Base = baseHash(&e, last, back(1))
+	if k.Kind == KindCompaction && lastUser != nil {
+		k.Base = baseHash(&e, lastUser, back(1))
 	}
 	return k, nil
 }

@@ -181,9 +181,9 @@ func appendStr[T string | []byte](dst []byte, s T) []byte {
 
 func appendUvarint(dst []byte, n int) []byte { return binary.AppendUvarint(dst, uint64(n)) }
 
-// toolIDs reports how many tool_use and tool_result blocks a message has and how many of them
-// are new to seen, and adds them to seen. A message whose tool blocks were all seen before is
-// a client's duplicate (spec §1) and is dropped.
+// toolIDs is the tool_use and tool_result ids seen so far; duplicate reports whether a
+// message's ids (messageInfo) are all among them, and adds them. A message whose tool blocks
+// were all seen before is a client's duplicate (spec §1) and is dropped.
 type toolIDs struct {
 	uses, results map[string]struct{}
 }
@@ -192,24 +192,18 @@ func newToolIDs(messages int) toolIDs {
 	return toolIDs{make(map[string]struct{}, messages/2), make(map[string]struct{}, messages/2)}
 }
 
-func (t *toolIDs) duplicate(content apiContent) bool {
-	tools, fresh := 0, 0
-	for i := range content {
-		var set map[string]struct{}
-		var id string
-		switch b := &content[i]; b.Type {
-		case "tool_use":
-			set, id = t.uses, b.ID
-		case "tool_result":
-			set, id = t.results, b.ToolUseID
-		default:
-			continue
-		}
-		tools++
-		if _, ok := set[id]; !ok {
-			fresh++
-			set[id] = struct{}{}
+func (t *toolIDs) duplicate(uses, results []string) bool {
+	fresh := 0
+	for _, ids := range [2]struct {
+		set map[string]struct{}
+		ids []string
+	}{{t.uses, uses}, {t.results, results}} {
+		for _, id := range ids.ids {
+			if _, ok := ids.set[id]; !ok {
+				fresh++
+				ids.set[id] = struct{}{}
+			}
 		}
 	}
-	return tools > 0 && fresh == 0
+	return len(uses)+len(results) > 0 && fresh == 0
 }

@@ -6,13 +6,6 @@ import "slices"
 // named here (cache_control, citations, signatures, thinking text, …) are skipped. Keys match
 // exactly; when a key repeats, the last value wins, as in encoding/json.
 
-type apiRequest struct {
-	MaxTokens bool // max_tokens is present (count_tokens bodies have none)
-	System    apiContent
-	Messages  []apiMessage
-	Tools     int // how many tools the request offers
-}
-
 type apiMessage struct {
 	Role    string
 	Content apiContent
@@ -34,24 +27,46 @@ type apiSource struct {
 	Content                            apiContent
 }
 
-// readRequest reads a request body; it fails on invalid JSON and on JSON that is not an
-// object. Values of unexpected types read as absent.
-func readRequest(body []byte) (apiRequest, error) {
-	var req apiRequest
+// span is where a value lies in a request body: body[start:end].
+type span struct{ start, end int }
+
+// requestSpans is a request body as linking first reads it: where its system prompt and each
+// message lie, left undecoded so that what was read before can be looked up (keycache.go).
+type requestSpans struct {
+	maxTokens bool // max_tokens is present (count_tokens bodies have none)
+	system    span // the system value; zero when absent
+	messages  []span
+	tools     int // how many tools the request offers
+}
+
+// scanRequest reads a request body, checking all of it; it fails on invalid JSON and on JSON
+// that is not an object.
+func scanRequest(body []byte) (requestSpans, error) {
+	var req requestSpans
 	r := jsonReader{b: body}
+	value := func() span {
+		r.peek()
+		start := r.i
+		r.skip()
+		return span{start, r.i}
+	}
 	isObject := r.object(func(key []byte) {
 		switch string(key) {
 		case "max_tokens":
-			req.MaxTokens = true
+			req.maxTokens = true
 			r.skip()
 		case "system":
-			req.System = r.content()
+			req.system = value()
 		case "messages":
-			req.Messages = req.Messages[:0]
-			r.array(func() { req.Messages = append(req.Messages, r.message()) })
+			req.messages = req.messages[:0]
+			if r.peek() != '[' {
+				r.skip()
+				return
+			}
+			r.array(func() { req.messages = append(req.messages, value()) })
 		case "tools":
-			req.Tools = 0
-			r.array(func() { req.Tools++; r.skip() })
+			req.tools = 0
+			r.array(func() { req.tools++; r.skip() })
 		default:
 			r.skip()
 		}
@@ -61,6 +76,22 @@ func readRequest(body []byte) (apiRequest, error) {
 		r.err = errNotObject
 	}
 	return req, r.err
+}
+
+// readMessage decodes one message of a body that scanRequest accepted.
+func readMessage(raw []byte) apiMessage {
+	r := jsonReader{b: raw}
+	return r.message()
+}
+
+// readContent decodes a content value (a system prompt) of a body that scanRequest accepted;
+// an empty raw reads as no content.
+func readContent(raw []byte) apiContent {
+	if len(raw) == 0 {
+		return nil
+	}
+	r := jsonReader{b: raw}
+	return r.content()
 }
 
 func (r *jsonReader) message() apiMessage {

@@ -5,6 +5,7 @@ package credentials
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -177,10 +178,21 @@ func TestOAuthRefreshOnceUnderLoad(t *testing.T) {
 	if seen != n {
 		t.Errorf("the fake saw %d messages, want %d", seen, n)
 	}
-	// list --json shows the new expiry, in RFC 3339.
+	// list --json shows the new expiry, in RFC 3339: the fake's lifetime from about now, not the
+	// old token's 10 s. (Comparing dates alone failed when the expiry crossed midnight UTC.)
 	out := e.Run("", "credentials", "list", "--json")
-	if !strings.Contains(out, `"name": "`+name+`"`) || !strings.Contains(out, `"expires_at": "`+time.Now().UTC().Format("2006-01-02")) {
-		t.Errorf("list --json:\n%s", out)
+	var list struct {
+		Accounts []struct {
+			Name      string    `json:"name"`
+			ExpiresAt time.Time `json:"expires_at"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list.Accounts) != 1 || list.Accounts[0].Name != name {
+		t.Fatalf("list --json (%v):\n%s", err, out)
+	}
+	want := time.Now().Add(fakeapi.DefaultExpiresIn)
+	if got := list.Accounts[0].ExpiresAt; got.Before(want.Add(-time.Minute)) || got.After(want.Add(time.Minute)) {
+		t.Errorf("expires_at %s, want about %s:\n%s", got.Format(time.RFC3339), want.UTC().Format(time.RFC3339), out)
 	}
 }
 

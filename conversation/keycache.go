@@ -1,0 +1,165 @@
+package conversation
+
+import (
+	"hash/maphash"
+	"sync"
+)
+
+// Claude Code resends the whole conversation on every call, so every message of a request
+// but the newest was read by an earlier one, and so was the system prompt. The key cache
+// remembers what linking reads from each of them, keyed by their raw JSON bytes, so that a
+// request costs one scan of its body plus the decoding of what is new.
+//
+// Contract: a cached value is exactly what reading the same bytes again would give (the
+// values depend on nothing but those bytes). Keys are two 64-bit seeded hashes of the bytes;
+// the seeds are random per process, so a collision can be neither planned nor, at 128 bits,
+// met by chance. The cache holds two generations of at most cacheGeneration entries each: a
+// full generation becomes the old one, and an entry read from the old one moves to the new.
+
+// cacheGeneration bounds a generation: enough for the live messages of several long sessions
+// (a Claude Code session reaches about 1,000 messages before it compacts), about 1 MB.
+const cacheGeneration = 8192
+
+// rawKey identifies raw bytes.
+type rawKey struct{ a, b uint64 }
+
+var seedA, seedB = maphash.MakeSeed(), maphash.MakeSeed()
+
+func keyOf(raw []byte) rawKey { return rawKey{maphash.Bytes(seedA, raw), maphash.Bytes(seedB, raw)} }
+
+// messageInfo is what linking reads from one message.
+type messageInfo struct {
+	role string
+	hash Hash // H(norm(m)) of a user or assistant message; zero for other roles
+	// The ids of its tool_use and tool_result blocks, in order: a message whose tool blocks
+	// were all seen before is a client's duplicate (normalize.go, toolIDs).
+	uses, results []string
+}
+
+// readMessageInfo reads a message that is not in the cache.
+func readMessageInfo(e *encoder, raw []byte) messageInfo {
+	m := readMessage(raw)
+	info := messageInfo{role: m.Role}
+	if m.Role == "user" || m.Role == "assistant" {
+		info.hash = e.messageHash(m.Role, m.Content)
+	}
+	for i := range m.Content {
+		switch b := &m.Content[i]; b.Type {
+		case "tool_use":
+			info.uses = append(info.uses, b.ID)
+		case "tool_result":
+			info.results = append(info.results, b.ToolUseID)
+		}
+	}
+	return info
+}
+
+// systemInfo is what linking reads from a system prompt.
+type systemInfo struct {
+	hash  Hash   // systemHash
+	rules uint64 // systemRules: the classification phrases it contains
+}
+
+// readSystemInfo reads a system prompt that is not in the cache.
+func readSystemInfo(raw []byte) systemInfo {
+	texts := systemTexts(readContent(raw))
+	info := systemInfo{hash: systemHash(texts)}
+	for _, t := range texts {
+		info.rules |= systemRules(t)
+	}
+	return info
+}
+
+// generations is a map bounded as the cache contract says.
+type generations[V any] struct {
+	cur, old map[rawKey]V
+	size     int
+}
+
+func (g *generations[V]) get(k rawKey) (V, bool) {
+	if v, ok := g.cur[k]; ok {
+		return v, true
+	}
+	v, ok := g.old[k]
+	if ok {
+		g.put(k, v)
+	}
+	return v, ok
+}
+
+func (g *generations[V]) put(k rawKey, v V) {
+	if g.cur == nil || len(g.cur) >= g.size {
+		g.old, g.cur = g.cur, make(map[rawKey]V, min(g.size, 1024))
+	}
+	g.cur[k] = v
+}
+
+// keyCache is the process's cache of message and system prompt readings.
+type keyCache struct {
+	mu       sync.Mutex
+	messages generations[messageInfo]
+	systems  generations[systemInfo]
+}
+
+// sharedKeys serves ReadRequestKeys.
+var sharedKeys = &keyCache{
+	messages: generations[messageInfo]{size: cacheGeneration},
+	systems:  generations[systemInfo]{size: 64},
+}
+
+// readMessages returns the reading of each message span of body, from the cache where it
+// can; a nil cache reads everything.
+func (c *keyCache) readMessages(e *encoder, body []byte, spans []span) []messageInfo {
+	infos := make([]messageInfo, len(spans))
+	if c == nil {
+		for i, s := range spans {
+			infos[i] = readMessageInfo(e, body[s.start:s.end])
+		}
+		return infos
+	}
+	keys := make([]rawKey, len(spans))
+	for i, s := range spans {
+		keys[i] = keyOf(body[s.start:s.end])
+	}
+	var missing []int
+	c.mu.Lock()
+	for i, k := range keys {
+		var ok bool
+		if infos[i], ok = c.messages.get(k); !ok {
+			missing = append(missing, i)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return infos
+	}
+	for _, i := range missing {
+		infos[i] = readMessageInfo(e, body[spans[i].start:spans[i].end])
+	}
+	c.mu.Lock()
+	for _, i := range missing {
+		c.messages.put(keys[i], infos[i])
+	}
+	c.mu.Unlock()
+	return infos
+}
+
+// readSystem returns the reading of a system prompt, from the cache where it can; a nil cache
+// reads it.
+func (c *keyCache) readSystem(raw []byte) systemInfo {
+	if c == nil || len(raw) == 0 {
+		return readSystemInfo(raw)
+	}
+	k := keyOf(raw)
+	c.mu.Lock()
+	info, ok := c.systems.get(k)
+	c.mu.Unlock()
+	if ok {
+		return info
+	}
+	info = readSystemInfo(raw)
+	c.mu.Lock()
+	c.systems.put(k, info)
+	c.mu.Unlock()
+	return info
+}
