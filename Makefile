@@ -35,17 +35,21 @@ frontend: bindings
 test: deps
 	scripts/test-session.sh $(MAKE) --no-print-directory test-go test-frontend test-e2e
 
-# Every fuzz target runs for a bounded time (FUZZTIME each).
+# Every fuzz target runs a bounded number of inputs (about 10 s each here). A count, not a
+# duration: Go 1.26's fuzz coordinator can fail a clean run with "context deadline exceeded"
+# when a -fuzztime duration ends mid-input (go.dev/issue/75804). Minimizing a new input is
+# capped too, or one minimization can take the whole budget.
 FUZZ_TARGETS := FuzzSSEParser FuzzStreamReader FuzzReadJSONResponse FuzzUsage FuzzScanRequestMeta FuzzNormalize FuzzKeyCache
-FUZZTIME ?= 10s
+FUZZTIME ?= 100000x
+FUZZFLAGS = -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 
 test-go:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./proxy/... ./recording/...
-	for f in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./conversation/ || exit 1; done
-	$(GO) test -run '^$$' -fuzz '^FuzzParseLegacyFile$$' -fuzztime $(FUZZTIME) ./credentials/
-	for f in FuzzSplitRebuild FuzzRedactKeepsJSON; do $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./content/ || exit 1; done
+	for f in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$f$$" $(FUZZFLAGS) ./conversation/ || exit 1; done
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLegacyFile$$' $(FUZZFLAGS) ./credentials/
+	for f in FuzzSplitRebuild FuzzRedactKeepsJSON; do $(GO) test -run '^$$' -fuzz "^$$f$$" $(FUZZFLAGS) ./content/ || exit 1; done
 
 test-frontend: bindings
 	cd frontend && npm run check && npm test
