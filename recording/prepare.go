@@ -37,7 +37,7 @@ func (p pending) size() int64 { return int64(len(p.request) + len(p.response)) }
 
 // preparer holds the backlog.
 type preparer struct {
-	ch chan pending
+	ch chan *pending // pointers: a buffer of maxPreparing values would hold 0.6 MB from the start
 
 	mu      sync.Mutex // guards the fields below
 	bytes   int64      // bodies in ch or being read
@@ -45,7 +45,7 @@ type preparer struct {
 	shed    int64      // requests recorded without bodies since the backlog last emptied
 }
 
-func newPreparer() *preparer { return &preparer{ch: make(chan pending, maxPreparing)} }
+func newPreparer() *preparer { return &preparer{ch: make(chan *pending, maxPreparing)} }
 
 // offer puts p in the backlog, unless the bodies held would pass maxHeldBytes with the
 // writer's queue holding queuedBytes. It reports false when the backlog is full or stopped;
@@ -62,7 +62,7 @@ func (pr *preparer) offer(p pending, queuedBytes int64) (queued, shed bool) {
 		return false, true
 	}
 	select {
-	case pr.ch <- p:
+	case pr.ch <- &p:
 		pr.bytes += p.size()
 		return true, false
 	default:
@@ -103,13 +103,13 @@ func (q *Queue) prepareLoop(done <-chan struct{}) {
 	for {
 		select {
 		case p := <-q.prep.ch:
-			q.prepareOne(p)
+			q.prepareOne(*p)
 		case <-done:
 			q.prep.stop()
 			for {
 				select {
 				case p := <-q.prep.ch:
-					q.prepareOne(p)
+					q.prepareOne(*p)
 				default:
 					return
 				}

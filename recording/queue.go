@@ -40,7 +40,7 @@ type Queue struct {
 	log    *slog.Logger
 	spool  *spool
 	prep   *preparer // finished requests whose bodies wait to be read
-	ch     chan op
+	ch     chan *op  // pointers: a buffer of QueueSize values would hold 2 MB from the start
 
 	// stopMu is held for reading while a record is handed over, and for writing by Run when
 	// it stops taking records from the channel; after that, records go to the spool.
@@ -63,7 +63,7 @@ func NewQueue(st store.Store, spoolDir string, prices conversation.PriceTable, l
 	if err != nil {
 		return nil, err
 	}
-	return &Queue{store: st, prices: prices, log: log, spool: sp, prep: newPreparer(), ch: make(chan op, QueueSize),
+	return &Queue{store: st, prices: prices, log: log, spool: sp, prep: newPreparer(), ch: make(chan *op, QueueSize),
 		done: make(chan struct{}), wake: make(chan struct{}, 1)}, nil
 }
 
@@ -116,7 +116,7 @@ func (q *Queue) submit(o op) {
 		return
 	}
 	select {
-	case q.ch <- o:
+	case q.ch <- &o:
 		q.queuedBytes.Add(sealedSize(o.req.Body))
 	default: // the store is slower than the traffic: keep the record on disk
 		q.spoolOp(o)
@@ -172,7 +172,8 @@ func (q *Queue) Run(ctx context.Context) {
 	q.nudge()
 	for {
 		select {
-		case o := <-q.ch:
+		case po := <-q.ch:
+			o := *po
 			q.dequeued(o)
 			q.writeBatch(q.collect(o))
 		case <-ctx.Done():
@@ -196,7 +197,8 @@ func (q *Queue) Run(ctx context.Context) {
 func (q *Queue) drain() {
 	for {
 		select {
-		case o := <-q.ch:
+		case po := <-q.ch:
+			o := *po
 			q.dequeued(o)
 			q.write(o)
 		default:
@@ -244,7 +246,8 @@ func (q *Queue) collect(first op) []op {
 	defer timer.Stop()
 	for len(batch) < maxBatch {
 		select {
-		case o := <-q.ch:
+		case po := <-q.ch:
+			o := *po
 			q.dequeued(o)
 			batch = append(batch, o)
 		case <-timer.C:
