@@ -76,9 +76,12 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 // pacedResult is the timing of paced streams (64 events, 20 ms apart) per side.
 type pacedResult struct {
 	firstEventP50 map[string]time.Duration
-	// eventDelayP50 and eventDelayMax are the delays from the fake's send stamp to arrival.
+	// eventDelayP50, P99 and Max are the delays from the fake's send stamp to arrival.
 	eventDelayP50 map[string]time.Duration
+	eventDelayP99 map[string]time.Duration
 	eventDelayMax map[string]time.Duration
+	// delays holds every event's delay, to count those late by more than 1 ms.
+	delays map[string][]time.Duration
 	errors        map[string]int
 }
 
@@ -86,7 +89,7 @@ var stampPattern = regexp.MustCompile(`ts=(\d{19})`)
 
 func measurePaced(s *sides, n int) pacedResult {
 	pr := pacedResult{firstEventP50: map[string]time.Duration{}, eventDelayP50: map[string]time.Duration{},
-		eventDelayMax: map[string]time.Duration{}, errors: map[string]int{}}
+		eventDelayP99: map[string]time.Duration{}, eventDelayMax: map[string]time.Duration{}, errors: map[string]int{}}
 	body := claudeCodeBody(72<<10, true, "paced:64:20")
 	first := map[string][]time.Duration{}
 	delays := map[string][]time.Duration{}
@@ -116,7 +119,9 @@ func measurePaced(s *sides, n int) pacedResult {
 	for name := range first {
 		pr.firstEventP50[name] = percentile(first[name], 50)
 		pr.eventDelayP50[name] = percentile(delays[name], 50)
+		pr.eventDelayP99[name] = percentile(delays[name], 99)
 	}
+	pr.delays = delays
 	fmt.Fprintln(os.Stderr, "paced streams: done")
 	return pr
 }

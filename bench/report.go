@@ -46,10 +46,17 @@ func (r *report) markdown() string {
 	}
 	pr := r.paced
 	p("\n### Paced stream (64 events, 20 ms apart; delay = arrival − the fake's send stamp, ms)\n\n")
-	p("| side | first event p50 | event delay p50 | event delay max | added max (vs direct p50) | failed |\n|---|---|---|---|---|---|\n")
+	p("| side | first event p50 | event delay p50 | p99 | max | added max (vs direct p50) | events over 1 ms added | failed |\n|---|---|---|---|---|---|---|---|\n")
 	for _, name := range []string{"direct", "bare ReverseProxy", "Nexus"} {
-		p("| %s | %s | %s | %s | %s | %d |\n", name, ms(pr.firstEventP50[name]), ms(pr.eventDelayP50[name]),
-			ms(pr.eventDelayMax[name]), ms(pr.eventDelayMax[name]-pr.eventDelayP50["direct"]), pr.errors[name])
+		late := 0
+		for _, d := range pr.delays[name] {
+			if d-pr.eventDelayP50["direct"] > time.Millisecond {
+				late++
+			}
+		}
+		p("| %s | %s | %s | %s | %s | %s | %d of %d | %d |\n", name, ms(pr.firstEventP50[name]), ms(pr.eventDelayP50[name]),
+			ms(pr.eventDelayP99[name]), ms(pr.eventDelayMax[name]), ms(pr.eventDelayMax[name]-pr.eventDelayP50["direct"]),
+			late, len(pr.delays[name]), pr.errors[name])
 	}
 	p("\n### Throughput at concurrency 32 (72 KB JSON requests)\n\n| side | requests/s | share of bare |\n|---|---|---|\n")
 	for _, name := range []string{"direct", "bare ReverseProxy", "Nexus"} {
