@@ -82,7 +82,7 @@ type pacedResult struct {
 	eventDelayMax map[string]time.Duration
 	// delays holds every event's delay, to count those late by more than 1 ms.
 	delays map[string][]time.Duration
-	errors        map[string]int
+	errors map[string]int
 }
 
 var stampPattern = regexp.MustCompile(`ts=(\d{19})`)
