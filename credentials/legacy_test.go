@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"nexus/internal/syncbuf"
 )
 
 const (
@@ -225,7 +227,7 @@ func TestImportLegacyKeepsRefreshedTokens(t *testing.T) {
 }
 
 // watch runs a DirWatcher over dir and returns a channel of its import results.
-func watch(t *testing.T, v *Vault, dir string, logs *syncBuffer) <-chan Imported {
+func watch(t *testing.T, v *Vault, dir string, logs *syncbuf.Buffer) <-chan Imported {
 	t.Helper()
 	w := NewDirWatcher(v, dir, testLogger(logs))
 	ch := make(chan Imported, 16)
@@ -268,7 +270,7 @@ func TestDirWatcher(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "first.credentials.json"), apiKeyFile(testKey("first"), ""), 0o600)
 	kc := NewMemoryKeychain()
 	v := openMem(t, kc)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	ch := watch(t, v, dir, &logs)
 	if im, _ := waitImport(t, ch, time.Second); im.Account != "first" || !im.Changed {
 		t.Fatalf("at start: %+v", im)

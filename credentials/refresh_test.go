@@ -1,7 +1,6 @@
 package credentials
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"nexus/internal/fakeapi"
+	"nexus/internal/syncbuf"
 )
 
 func startFake(t *testing.T) *fakeapi.Server {
@@ -23,25 +23,7 @@ func startFake(t *testing.T) *fakeapi.Server {
 	return f
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func testLogger(buf *syncBuffer) *slog.Logger {
+func testLogger(buf *syncbuf.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
@@ -195,7 +177,7 @@ func TestRefreshRestartUsesRotatedToken(t *testing.T) {
 func TestRefreshFailureNamesAccountAndLogin(t *testing.T) {
 	fake := startFake(t)
 	kc := NewMemoryKeychain()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	v, r := oauthVault(t, kc, fake, -time.Second, testLogger(&logs)) // already expired
 	fake.Close()                                                     // the endpoint is down
 	_, _, _, err := r.Credential(context.Background(), "")
@@ -236,7 +218,7 @@ func TestRefreshStillValidTokenUsedWhileFailing(t *testing.T) {
 func TestRefreshInvalidGrantNeedsLogin(t *testing.T) {
 	fake := startFake(t)
 	kc := NewMemoryKeychain()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	_, r := oauthVault(t, kc, fake, 30*time.Second, testLogger(&logs))
 	fake.AddRefreshToken() // strict
 	// Spend the refresh token behind Nexus's back: the endpoint will answer invalid_grant.

@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"nexus/internal/fakeapi"
+	"nexus/internal/syncbuf"
 	"nexus/proxy"
 )
 
@@ -96,30 +96,12 @@ func (r *recorder) waitFinished(t testing.TB, n int) []proxy.Record {
 // last waits for the only finished record.
 func (r *recorder) last(t testing.TB) proxy.Record { return r.waitFinished(t, 1)[0] }
 
-// logBuffer collects log output; safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // env is a proxy in front of a fake Anthropic API, with a recorder and a captured log.
 type env struct {
 	t     *testing.T
 	fake  *fakeapi.Server
 	rec   *recorder
-	logs  *logBuffer
+	logs  *syncbuf.Buffer
 	url   string // the proxy's base URL
 	proxy *httptest.Server
 	// direct is the fake's own base URL, for comparing answers with and without the proxy.
@@ -134,7 +116,7 @@ func newEnv(t *testing.T, edit func(*proxy.Config)) *env {
 	fake := fakeapi.New()
 	upstream := httptest.NewServer(fake.Handler())
 	t.Cleanup(upstream.Close)
-	e := &env{t: t, fake: fake, rec: &recorder{}, logs: &logBuffer{}, direct: upstream.URL}
+	e := &env{t: t, fake: fake, rec: &recorder{}, logs: &syncbuf.Buffer{}, direct: upstream.URL}
 	u, _ := url.Parse(upstream.URL)
 	cfg := proxy.Config{
 		Upstream:       u,

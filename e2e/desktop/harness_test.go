@@ -15,10 +15,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"nexus/internal/syncbuf"
 )
 
 // Timeouts are generous: CI has two cores and WebKit starts slowly there.
@@ -176,7 +177,7 @@ func startXvfb(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	var log syncBuffer
+	var log syncbuf.Buffer
 	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w} // fd 3
 	cmd.Stdout, cmd.Stderr = &log, &log
@@ -373,22 +374,4 @@ func (a *nexusApp) x(t *testing.T, name string, args ...string) (string, error) 
 		return string(out), fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, stderr.String())
 	}
 	return string(out), nil
-}
-
-// syncBuffer is an io.Writer safe for a process's output goroutines and the test.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
