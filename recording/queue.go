@@ -48,6 +48,7 @@ type Queue struct {
 	stopped bool
 
 	queuedBytes atomic.Int64 // sealed bodies of the records in ch
+	held        holdover     // records neither the store nor the spool could take
 
 	storeDown atomic.Bool  // while true, the worker spools instead of writing
 	written   atomic.Int64 // records written to the store
@@ -124,11 +125,15 @@ func (q *Queue) submit(o op) {
 }
 
 func (q *Queue) spoolOp(o op) {
-	req := o.req
-	if err := q.spoolRequest(o.finish, req); err != nil {
-		q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
-	}
+	q.spoolOrHold(o)
 	q.nudge()
+}
+
+// spoolOrHold writes o to the spool, or holds it in memory when the spool cannot be written.
+func (q *Queue) spoolOrHold(o op) {
+	if err := q.spoolRequest(o.finish, o.req); err != nil {
+		q.hold(o, err)
+	}
 }
 
 func (q *Queue) spoolRequest(finish bool, req store.Request) error {
@@ -185,6 +190,10 @@ func (q *Queue) Run(ctx context.Context) {
 			q.drain()
 			stopReplay()
 			wg.Wait()
+			if q.flushHeld(context.Background()) {
+				q.log.Error("records lost at shutdown: neither the store nor the spool could take them",
+					"records", q.held.len())
+			}
 			if err := q.spool.close(); err != nil {
 				q.log.Error("closing spool", "error", err)
 			}
@@ -229,7 +238,9 @@ func (q *Queue) Wait() { <-q.done }
 func (q *Queue) Written() int64 { return q.written.Load() }
 
 // Pending reports whether records are waiting in memory or on disk.
-func (q *Queue) Pending() bool { return q.prep.waiting() || len(q.ch) > 0 || !q.spool.empty() }
+func (q *Queue) Pending() bool {
+	return q.prep.waiting() || len(q.ch) > 0 || !q.spool.empty() || q.held.len() > 0
+}
 
 // maxBatch bounds how many writes go to the store in one transaction.
 const maxBatch = 512
@@ -295,31 +306,34 @@ func (q *Queue) writeBatch(batch []op) {
 }
 
 func (q *Queue) write(o op) {
-	req := o.req
 	if q.storeDown.Load() {
-		if err := q.spoolRequest(o.finish, req); err != nil {
-			q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
-		}
+		q.spoolOrHold(o)
 		return
 	}
-	err := q.apply(context.Background(), o.finish, req)
+	err := q.apply(context.Background(), o.finish, o.req)
 	switch {
 	case err == nil:
 	case retryable(err):
 		q.log.Warn("store unavailable; keeping records on disk until it returns", "error", err)
 		q.storeDown.Store(true)
-		if err := q.spoolRequest(o.finish, req); err != nil {
-			q.log.Error("record lost: cannot spool", "id", req.ID, "error", err)
-		}
+		q.spoolOrHold(o)
 		q.nudge()
-	case req.Body != nil || req.Keys != nil:
-		// Keep the record even if its content is what the store refuses.
+	default:
+		q.refused(o, err)
+	}
+}
+
+// refused handles a store's refusal that trying again would not change: the record is kept
+// without its content when that is what the store refuses, else it is lost (and logged).
+func (q *Queue) refused(o op, err error) {
+	req := o.req
+	if req.Body != nil || req.Keys != nil {
 		q.log.Error("the store refused a request's content; keeping its metadata", "id", req.ID, "error", err)
 		req.Body, req.Keys, req.Content = nil, nil, "metadata only: the store refused the content"
 		q.write(op{finish: o.finish, req: req})
-	default:
-		q.log.Error("record lost: the store refused it", "id", req.ID, "error", err)
+		return
 	}
+	q.log.Error("record lost: the store refused it", "id", req.ID, "error", err)
 }
 
 // retryable reports whether a store error means "try again later" (the store's
@@ -355,6 +369,10 @@ func (q *Queue) replayLoop(ctx context.Context) {
 			return
 		case <-q.wake:
 		case <-time.After(backoff):
+		}
+		if q.flushHeld(ctx) {
+			backoff = min(backoff*2, 5*time.Second)
+			continue
 		}
 		if q.spool.empty() {
 			q.storeDown.Store(false)

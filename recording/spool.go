@@ -85,6 +85,13 @@ func (s *spool) append(line []byte) error {
 		s.f = f
 	}
 	n, err := s.f.Write(append(line[:len(line):len(line)], '\n'))
+	if err != nil && n > 0 {
+		// A short write (a full disk) would leave a torn line that the next line joins; cut
+		// it off so the file stays whole lines.
+		if st, serr := s.f.Stat(); serr == nil && s.f.Truncate(st.Size()-int64(n)) == nil {
+			n = 0
+		}
+	}
 	s.size += int64(n)
 	if s.closed {
 		if cerr := s.f.Close(); err == nil {
