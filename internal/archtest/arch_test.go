@@ -35,6 +35,7 @@ var allowed = map[string][]string{
 	"nexus/internal/fakeapi/cmd/fakeapi": {"internal/fakeapi"},
 	"nexus/internal/archtest":            {},
 	"nexus/internal/residency":           {},
+	"nexus/internal/syncbuf":             {}, // tests only
 	"nexus/bench":                        {"store/sqlite"},
 	"nexus/bench/bareproxy":              {},
 	"nexus/bench/storage":                {"content", "conversation", "store", "store/sqlite", "store/postgres"},
