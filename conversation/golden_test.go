@@ -47,20 +47,7 @@ func replayGolden(t *testing.T, dir string) []goldenRecord {
 	var recs []goldenRecord
 	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c struct {
-			Seq      int             `json:"seq"`
-			Path     string          `json:"path"`
-			Status   int             `json:"status"`
-			Request  json.RawMessage `json:"request"`
-			Response string          `json:"response"`
-		}
-		if err := json.Unmarshal(raw, &c); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		c := readGoldenCapture(t, f)
 		if c.Path != "/v1/messages" || c.Status >= 400 {
 			continue
 		}
@@ -69,6 +56,28 @@ func replayGolden(t *testing.T, dir string) []goldenRecord {
 		recs = append(recs, goldenRecord{c.Seq, session, m.record(t, s, c.Request, []byte(c.Response))})
 	}
 	return recs
+}
+
+// goldenCapture is one captured exchange of the golden corpus.
+type goldenCapture struct {
+	Seq      int             `json:"seq"`
+	Path     string          `json:"path"`
+	Status   int             `json:"status"`
+	Request  json.RawMessage `json:"request"`
+	Response string          `json:"response"`
+}
+
+func readGoldenCapture(t *testing.T, path string) goldenCapture {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c goldenCapture
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return c
 }
 
 func checkGoldenInvariants(t *testing.T, recs []goldenRecord) {

@@ -1,8 +1,6 @@
 package conversation
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,17 +34,7 @@ func TestKeyCacheGolden(t *testing.T) {
 	cache := newKeyCache(cacheGeneration)
 	var bodies [][]byte
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c struct {
-			Path    string          `json:"path"`
-			Request json.RawMessage `json:"request"`
-		}
-		if err := json.Unmarshal(raw, &c); err != nil {
-			t.Fatal(err)
-		}
+		c := readGoldenCapture(t, f)
 		if strings.HasPrefix(c.Path, "/v1/messages") {
 			sameKeys(t, f, c.Request, cache)
 			bodies = append(bodies, c.Request)
