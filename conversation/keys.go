@@ -117,8 +117,12 @@ func readRequestKeys(body []byte, cache *keyCache) (RequestKeys, error) {
 	k.Kind = classify(shape)
 
 	if first >= 0 {
-		fm := message(first)
-		text := userText(&fm)
+		fm := lastUser // decoded above when the first user message is also the last message
+		if first != last {
+			m := message(first)
+			fm = &m
+		}
+		text := userText(fm)
 		if text != "" {
 			k.FirstUser = promptHash(text)
 		}
