@@ -19,17 +19,19 @@ const holdoverNote = "metadata only: the disk was full"
 
 // holdover is the records waiting in memory.
 type holdover struct {
-	mu     sync.Mutex // guards the fields below
-	ops    []op
-	bytes  int64 // sealed bodies held
-	warned bool  // the outage has been logged
-	lost   int64 // records dropped since the outage began
+	mu       sync.Mutex // guards the fields below
+	ops      []op
+	flushing int   // records taken out of ops by flushHeld and not yet placed
+	bytes    int64 // sealed bodies held
+	warned   bool  // the outage has been logged
+	lost     int64 // records dropped since the outage began
 }
 
+// len counts the records held, those being flushed included.
 func (h *holdover) len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.ops)
+	return len(h.ops) + h.flushing
 }
 
 // hold keeps o in memory after the spool refused it with err.
@@ -65,11 +67,16 @@ func (q *Queue) flushHeld(ctx context.Context) (remaining bool) {
 	h := &q.held
 	h.mu.Lock()
 	ops := h.ops
-	h.ops, h.bytes = nil, 0
+	h.ops, h.bytes, h.flushing = nil, 0, len(ops)
 	h.mu.Unlock()
 	if len(ops) == 0 {
 		return false
 	}
+	defer func() {
+		h.mu.Lock()
+		h.flushing = 0
+		h.mu.Unlock()
+	}()
 	for i, o := range ops {
 		if q.spoolRequest(o.finish, o.req) == nil {
 			continue
