@@ -33,6 +33,8 @@ type Dialect struct {
 	LockClient string
 	// Reclaim gives freed space back to the system after a retention pass.
 	Reclaim func(ctx context.Context, db *sql.DB) error
+	// Committed, when set, is told after each write transaction commits. It must not block.
+	Committed func()
 }
 
 // Opener opens sealed blobs; the store needs it to read answers for compaction linking and
@@ -117,7 +119,13 @@ func (s *Store) inTx(ctx context.Context, action string, fn func(tx *sql.Tx) err
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		if s.d.Committed != nil {
+			s.d.Committed()
+		}
+		return nil
 	})
 }
 
