@@ -49,7 +49,8 @@ func Open(ctx context.Context, dataDir string, codec sqlstore.Opener) (*Store, e
 	// each (bench/storage: store-only ingest +11 % at 100k) cost the proxy 6 MB of RSS under
 	// load at once and up to 256 MB in a long run.
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstopPages) + ")&_txlock=immediate"
+		"&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstopPages) + ")" +
+		"&_pragma=journal_size_limit(" + strconv.Itoa(walKeepBytes) + ")&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
