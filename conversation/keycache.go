@@ -20,12 +20,14 @@ import (
 // (a Claude Code session reaches about 1,000 messages before it compacts), about 1 MB.
 const cacheGeneration = 8192
 
-// rawKey identifies raw bytes.
-type rawKey struct{ a, b uint64 }
+// RawKey identifies raw bytes: two 64-bit hashes under seeds random per process (the
+// contract above). The content package keys its own cache of pieces with it.
+type RawKey struct{ a, b uint64 }
 
 var seedA, seedB = maphash.MakeSeed(), maphash.MakeSeed()
 
-func keyOf(raw []byte) rawKey { return rawKey{maphash.Bytes(seedA, raw), maphash.Bytes(seedB, raw)} }
+// KeyOf is the RawKey of raw.
+func KeyOf(raw []byte) RawKey { return RawKey{maphash.Bytes(seedA, raw), maphash.Bytes(seedB, raw)} }
 
 // messageInfo is what linking reads from one message.
 type messageInfo struct {
@@ -70,26 +72,29 @@ func readSystemInfo(raw []byte) systemInfo {
 	return info
 }
 
-// generations is a map bounded as the cache contract says.
-type generations[V any] struct {
-	cur, old map[rawKey]V
-	size     int
+// Generations is a map from raw bytes bounded as the cache contract says: two generations
+// of at most Size entries each. It is not safe for concurrent use.
+type Generations[V any] struct {
+	cur, old map[RawKey]V
+	Size     int
 }
 
-func (g *generations[V]) get(k rawKey) (V, bool) {
+// Get returns the value of k; one found in the old generation moves to the new one.
+func (g *Generations[V]) Get(k RawKey) (V, bool) {
 	if v, ok := g.cur[k]; ok {
 		return v, true
 	}
 	v, ok := g.old[k]
 	if ok {
-		g.put(k, v)
+		g.Put(k, v)
 	}
 	return v, ok
 }
 
-func (g *generations[V]) put(k rawKey, v V) {
-	if g.cur == nil || len(g.cur) >= g.size {
-		g.old, g.cur = g.cur, make(map[rawKey]V, min(g.size, 1024))
+// Put sets the value of k; a full generation becomes the old one, the old one is dropped.
+func (g *Generations[V]) Put(k RawKey, v V) {
+	if g.cur == nil || len(g.cur) >= g.Size {
+		g.old, g.cur = g.cur, make(map[RawKey]V, min(g.Size, 1024))
 	}
 	g.cur[k] = v
 }
@@ -97,14 +102,14 @@ func (g *generations[V]) put(k rawKey, v V) {
 // keyCache is the process's cache of message and system prompt readings.
 type keyCache struct {
 	mu       sync.Mutex
-	messages generations[messageInfo]
-	systems  generations[systemInfo]
+	messages Generations[messageInfo]
+	systems  Generations[systemInfo]
 }
 
 // sharedKeys serves ReadRequestKeys.
 var sharedKeys = &keyCache{
-	messages: generations[messageInfo]{size: cacheGeneration},
-	systems:  generations[systemInfo]{size: 64},
+	messages: Generations[messageInfo]{Size: cacheGeneration},
+	systems:  Generations[systemInfo]{Size: 64},
 }
 
 // readMessages returns the reading of each message span of body, from the cache where it
@@ -117,15 +122,15 @@ func (c *keyCache) readMessages(e *encoder, body []byte, spans []span) []message
 		}
 		return infos
 	}
-	keys := make([]rawKey, len(spans))
+	keys := make([]RawKey, len(spans))
 	for i, s := range spans {
-		keys[i] = keyOf(body[s.start:s.end])
+		keys[i] = KeyOf(body[s.start:s.end])
 	}
 	var missing []int
 	c.mu.Lock()
 	for i, k := range keys {
 		var ok bool
-		if infos[i], ok = c.messages.get(k); !ok {
+		if infos[i], ok = c.messages.Get(k); !ok {
 			missing = append(missing, i)
 		}
 	}
@@ -138,7 +143,7 @@ func (c *keyCache) readMessages(e *encoder, body []byte, spans []span) []message
 	}
 	c.mu.Lock()
 	for _, i := range missing {
-		c.messages.put(keys[i], infos[i])
+		c.messages.Put(keys[i], infos[i])
 	}
 	c.mu.Unlock()
 	return infos
@@ -150,16 +155,16 @@ func (c *keyCache) readSystem(raw []byte) systemInfo {
 	if c == nil || len(raw) == 0 {
 		return readSystemInfo(raw)
 	}
-	k := keyOf(raw)
+	k := KeyOf(raw)
 	c.mu.Lock()
-	info, ok := c.systems.get(k)
+	info, ok := c.systems.Get(k)
 	c.mu.Unlock()
 	if ok {
 		return info
 	}
 	info = readSystemInfo(raw)
 	c.mu.Lock()
-	c.systems.put(k, info)
+	c.systems.Put(k, info)
 	c.mu.Unlock()
 	return info
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func newKeyCache(size int) *keyCache {
-	return &keyCache{messages: generations[messageInfo]{size: size}, systems: generations[systemInfo]{size: size}}
+	return &keyCache{messages: Generations[messageInfo]{Size: size}, systems: Generations[systemInfo]{Size: size}}
 }
 
 // sameKeys reads body with cache and without one; the two must agree in full.
@@ -47,7 +47,7 @@ func TestKeyCacheGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range spans.messages {
-			if _, ok := cache.messages.get(keyOf(b[s.start:s.end])); ok {
+			if _, ok := cache.messages.Get(KeyOf(b[s.start:s.end])); ok {
 				hits++
 			}
 		}
@@ -116,23 +116,23 @@ func TestSystemRulesSplit(t *testing.T) {
 }
 
 func TestGenerationsBound(t *testing.T) {
-	g := generations[int]{size: 4}
+	g := Generations[int]{Size: 4}
 	for i := range 10 {
-		g.put(rawKey{a: uint64(i)}, i)
+		g.Put(RawKey{a: uint64(i)}, i)
 	}
 	if len(g.cur)+len(g.old) > 8 {
 		t.Errorf("%d entries, bound 8", len(g.cur)+len(g.old))
 	}
-	if _, ok := g.get(rawKey{a: 0}); ok {
+	if _, ok := g.Get(RawKey{a: 0}); ok {
 		t.Error("the oldest entry outlived two generations")
 	}
-	if v, ok := g.get(rawKey{a: 9}); !ok || v != 9 {
+	if v, ok := g.Get(RawKey{a: 9}); !ok || v != 9 {
 		t.Errorf("newest entry: %d %v", v, ok)
 	}
-	if v, ok := g.get(rawKey{a: 5}); !ok || v != 5 {
+	if v, ok := g.Get(RawKey{a: 5}); !ok || v != 5 {
 		t.Errorf("old generation entry: %d %v", v, ok)
 	}
-	if _, ok := g.cur[rawKey{a: 5}]; !ok {
+	if _, ok := g.cur[RawKey{a: 5}]; !ok {
 		t.Error("an entry read from the old generation did not move to the new one")
 	}
 }
