@@ -15,6 +15,7 @@ type Bodies struct {
 	codec    *Codec // nil: bodies are not stored
 	why      string // the content note when they are not
 	redactor *Redactor
+	pieces   *pieceCache
 
 	mu sync.Mutex // guards known and older
 	// known holds the hashes of blobs remembered as stored; older, the generation before it.
@@ -28,7 +29,7 @@ const maxKnown = 200_000
 // NewBodies prepares bodies with redactor, sealing them with codec; a nil codec keeps
 // metadata only, with why as the reason shown for every request.
 func NewBodies(codec *Codec, why string, redactor *Redactor) *Bodies {
-	return &Bodies{codec: codec, why: why, redactor: redactor, known: map[string]struct{}{}}
+	return &Bodies{codec: codec, why: why, redactor: redactor, pieces: newPieceCache(), known: map[string]struct{}{}}
 }
 
 // Forget drops what Bodies remembers as stored (after retention removed content), so that
@@ -99,20 +100,20 @@ func (b *Bodies) seal(req, resp []byte) (*store.Body, error) {
 	var template []byte
 	if parts, ok := Split(req); ok {
 		var err error
-		if body.System, err = b.add(body, parts.System); err != nil {
+		if body.System, _, err = b.addPiece(body, parts.System, -1); err != nil {
 			return nil, err
 		}
-		if body.Tools, err = b.add(body, parts.Tools); err != nil {
+		if body.Tools, _, err = b.addPiece(body, parts.Tools, -1); err != nil {
 			return nil, err
 		}
 		body.Messages = make([][]byte, len(parts.Messages))
 		var marks []CacheMark
 		for i, m := range parts.Messages {
-			stripped, ms := stripCacheControl(len(parts.Messages)-1-i, m)
-			marks = append(marks, ms...)
-			if body.Messages[i], err = b.add(body, stripped); err != nil {
+			var ms []CacheMark
+			if body.Messages[i], ms, err = b.addPiece(body, m, len(parts.Messages)-1-i); err != nil {
 				return nil, err
 			}
+			marks = append(marks, ms...)
 		}
 		parts.System, parts.Tools, parts.Messages = nil, nil, nil
 		template, _ = json.Marshal(storedTemplate{Parts: parts, CacheMarks: marks})
