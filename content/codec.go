@@ -84,9 +84,11 @@ func NewCodec(dataKey []byte) (*Codec, error) {
 	// three times the CPU (BenchmarkLevels), and each blob is sealed once however often it
 	// is sent. No frame checksum: GCM already has one. A 1 MB window and history allocated
 	// as needed: the 8 MB default kept 16 MB of history alive per encoder under load, for
-	// blobs that are almost all far smaller than a megabyte.
+	// blobs that are almost all far smaller than a megabyte. One encoder: the recorder seals
+	// on one goroutine, and each more (the default is one per CPU) kept another 2 MB alive.
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderCRC(false),
-		zstd.WithZeroFrames(true), zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
+		zstd.WithZeroFrames(true), zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true),
+		zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		return nil, err
 	}
