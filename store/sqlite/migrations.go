@@ -160,6 +160,9 @@ var migrations = []string{
 	CREATE INDEX requests_orphans ON requests (client, started_at) WHERE link_rule IN ('new', 'grandparent');
 	DROP INDEX IF EXISTS requests_compaction;
 	CREATE INDEX requests_compaction ON requests (client, started_at DESC) WHERE kind = 'compaction';`,
+	// 4: nodes_blob serves no query (retention reads all of nodes anyway), and its random
+	// keys cost every new node a page written to the WAL and again at the checkpoint.
+	`DROP INDEX IF EXISTS nodes_blob;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
