@@ -47,16 +47,22 @@ func scanCandidate(scan func(...any) error, extra ...any) (conversation.Candidat
 // since is the start of the lookback window w before the scope's request.
 func since(s conversation.Scope, w time.Duration) int64 { return s.At.Add(-w).UnixMilli() }
 
+// The newest requests of a client with a linking hash. Many requests can share one (a client
+// sending the same body again and again: Claude Code's quota probe, a script, retries), so
+// their indexes end in started_at: the lookup reads the newest few, not every match.
+const (
+	byContinuationQuery = `SELECT ` + candidateColumns + ` FROM requests WHERE client = ? AND cont_hash = ?
+		AND started_at >= ? AND conversation_id <> '' ORDER BY started_at DESC, id DESC LIMIT 8`
+	byCurrentQuery = `SELECT ` + candidateColumns + ` FROM requests WHERE client = ? AND cur_hash = ?
+		AND started_at >= ? AND conversation_id <> '' ORDER BY started_at DESC, id DESC LIMIT 8`
+)
+
 func (l lookup) ByContinuation(ctx context.Context, s conversation.Scope, h conversation.Hash) ([]conversation.Candidate, error) {
-	return l.candidates(ctx, `SELECT `+candidateColumns+` FROM requests WHERE client = ? AND cont_hash = ?
-		AND started_at >= ? AND conversation_id <> '' ORDER BY started_at DESC, id DESC LIMIT 8`,
-		s.Client, h[:], since(s, conversation.LinkWindow))
+	return l.candidates(ctx, byContinuationQuery, s.Client, h[:], since(s, conversation.LinkWindow))
 }
 
 func (l lookup) ByCurrent(ctx context.Context, s conversation.Scope, h conversation.Hash) ([]conversation.Candidate, error) {
-	return l.candidates(ctx, `SELECT `+candidateColumns+` FROM requests WHERE client = ? AND cur_hash = ?
-		AND started_at >= ? AND conversation_id <> '' ORDER BY started_at DESC, id DESC LIMIT 8`,
-		s.Client, h[:], since(s, conversation.LinkWindow))
+	return l.candidates(ctx, byCurrentQuery, s.Client, h[:], since(s, conversation.LinkWindow))
 }
 
 func (l lookup) Children(ctx context.Context, parent string) ([]conversation.Child, error) {
