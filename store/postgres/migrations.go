@@ -194,7 +194,8 @@ var migrations = []string{
 	DROP INDEX IF EXISTS conversations_last;
 	CREATE INDEX conversations_last ON conversations (last_at, id);
 	ALTER TABLE blobs SET (toast_tuple_target = 8160);
-	ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;`,	// 5: the linking-hash indexes end in started_at. A client can send one body thousands of
+	ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;`,
+	// 5: the linking-hash indexes end in started_at. A client can send one body thousands of
 	// times (Claude Code's quota probe, a script, identical retries); the lookups want the
 	// newest few of a hash, and without the column they read and sorted every match (the
 	// recorder's catch-up after the proxy bench spent 64 % of its CPU there).

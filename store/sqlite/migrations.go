@@ -162,7 +162,8 @@ var migrations = []string{
 	CREATE INDEX requests_compaction ON requests (client, started_at DESC) WHERE kind = 'compaction';`,
 	// 4: nodes_blob serves no query (retention reads all of nodes anyway), and its random
 	// keys cost every new node a page written to the WAL and again at the checkpoint.
-	`DROP INDEX IF EXISTS nodes_blob;`,	// 5: the linking-hash indexes end in started_at. A client can send one body thousands of
+	`DROP INDEX IF EXISTS nodes_blob;`,
+	// 5: the linking-hash indexes end in started_at. A client can send one body thousands of
 	// times (Claude Code's quota probe, a script, identical retries); the lookups want the
 	// newest few of a hash, and without the column they read and sorted every match (the
 	// recorder's catch-up after the proxy bench spent 64 % of its CPU there).
