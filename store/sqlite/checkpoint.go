@@ -28,9 +28,11 @@ const (
 	walKeepBytes = 16 << 20
 )
 
-// checkpointer runs PASSIVE checkpoints after commits, at most one per checkpointEvery.
+// checkpointer runs PASSIVE checkpoints after commits, at most one per checkpointEvery, on a
+// connection of its own: back in the pool, its connection would take turns with the writer's
+// (database/sql hands out the longest-idle one), and each would grow its own 16 MB page cache.
 type checkpointer struct {
-	db   *sql.DB
+	conn *sql.Conn // nil if none could be had: the writer's own checkpoints take over
 	log  *slog.Logger
 	wake chan struct{}
 	stop chan struct{}
@@ -38,8 +40,21 @@ type checkpointer struct {
 	done sync.WaitGroup
 }
 
-func startCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
-	c := &checkpointer{db: db, log: log, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+func startCheckpointer(ctx context.Context, db *sql.DB, log *slog.Logger) *checkpointer {
+	c := &checkpointer{log: log, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	conn, err := db.Conn(ctx)
+	if err == nil {
+		// A checkpoint copies pages from the WAL to the file without the page cache.
+		_, err = conn.ExecContext(ctx, `PRAGMA cache_size = -64`)
+	}
+	if err != nil {
+		log.Warn("no checkpointer: the writer checkpoints by itself", "err", err)
+		if conn != nil {
+			conn.Close()
+		}
+		return c
+	}
+	c.conn = conn
 	c.done.Add(1)
 	go c.run()
 	return c
@@ -77,7 +92,7 @@ func (c *checkpointer) checkpoint() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var busy, frames, done int
-	err := c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &done)
+	err := c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &done)
 	if err != nil {
 		// A full disk or a closing store: the writer's own checkpoints take over.
 		c.log.Debug("checkpoint failed", "err", err)
@@ -86,6 +101,12 @@ func (c *checkpointer) checkpoint() {
 
 // close stops the checkpointer and waits for a checkpoint under way. It may be called again.
 func (c *checkpointer) close() {
-	c.once.Do(func() { close(c.stop) })
+	c.once.Do(func() {
+		close(c.stop)
+		c.done.Wait()
+		if c.conn != nil {
+			c.conn.Close()
+		}
+	})
 	c.done.Wait()
 }

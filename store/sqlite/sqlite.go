@@ -61,7 +61,7 @@ func Open(ctx context.Context, dataDir string, codec sqlstore.Opener) (*Store, e
 		db.Close()
 		return nil, err
 	}
-	ckpt := startCheckpointer(db, slog.Default())
+	ckpt := startCheckpointer(ctx, db, slog.Default())
 	d := dialect
 	d.Committed = ckpt.committed
 	return &Store{Store: sqlstore.New(db, d, codec, nil), checkpoints: ckpt}, nil
