@@ -92,9 +92,7 @@ func (c *checkpointer) run() {
 func (c *checkpointer) checkpoint() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var busy, frames, done int
-	err := c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &done)
-	if err != nil {
+	if _, err := c.conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		// A full disk or a closing store: the writer's own checkpoints take over.
 		c.log.Debug("checkpoint failed", "err", err)
 	}
