@@ -29,9 +29,7 @@ const (
 )
 
 // checkpointer runs PASSIVE checkpoints after commits, at most one per checkpointEvery, on a
-// connection of its own: back in the pool, its connection would take turns with the writer's
-// (database/sql hands out the connection returned last, after a checkpoint the checkpointer's),
-// and each would grow its own 16 MB page cache.
+// connection of its own, taken from the readers' pool and kept, with almost no page cache.
 type checkpointer struct {
 	conn *sql.Conn // nil if none could be had: the writer's own checkpoints take over
 	log  *slog.Logger

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -26,6 +25,7 @@ const FileName = "nexus.db"
 type Store struct {
 	*sqlstore.Store
 	checkpoints *checkpointer
+	writer      *sql.DB // the handle write transactions use
 }
 
 var _ store.Store = (*Store)(nil)
@@ -43,35 +43,39 @@ func Open(ctx context.Context, dataDir string, codec sqlstore.Opener) (*Store, e
 	if err := os.Chmod(path, 0o600); err != nil {
 		return nil, fmt.Errorf("securing database file: %w", err)
 	}
-	// A 16 MB page cache per connection (SQLite's default is 2 MB): the random keys of blobs,
-	// nodes and the linking-hash indexes touch pages all over a large file. It is allocated
-	// as pages are read, outside Go's memory limit, by each of up to four connections: 64 MB
-	// each (bench/storage: store-only ingest +11 % at 100k) cost the proxy 6 MB of RSS under
-	// load at once and up to 256 MB in a long run.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstopPages) + ")" +
-		"&_pragma=journal_size_limit(" + strconv.Itoa(walKeepBytes) + ")&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	// The pool's connections read; writes go through a handle of their own (writeconn.go).
+	db, err := sql.Open("sqlite", dsn(path, readerCacheKB))
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	// One writer at a time is SQLite's model; a small pool serves concurrent readers.
+	// A small pool serves concurrent readers (and the checkpointer).
 	db.SetMaxOpenConns(4)
-	if err := migrate(ctx, db); err != nil {
+	writer, err := openWriter(path)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
 		db.Close()
 		return nil, err
 	}
 	ckpt := startCheckpointer(ctx, db, slog.Default())
 	d := dialect
 	d.Committed = ckpt.committed
-	return &Store{Store: sqlstore.New(db, d, codec, nil), checkpoints: ckpt}, nil
+	d.BeginWrite = beginWrite(writer)
+	return &Store{Store: sqlstore.New(db, d, codec, nil), checkpoints: ckpt, writer: writer}, nil
 }
 
 // Close stops the checkpointer and closes the database (SQLite checkpoints the rest of the
 // WAL as the last connection closes).
 func (s *Store) Close() error {
 	s.checkpoints.close()
-	return s.Store.Close()
+	err := s.Store.Close()
+	if werr := s.writer.Close(); err == nil {
+		err = werr
+	}
+	return err
 }
 
 var dialect = sqlstore.Dialect{

@@ -35,6 +35,9 @@ type Dialect struct {
 	Reclaim func(ctx context.Context, db *sql.DB) error
 	// Committed, when set, is told after each write transaction commits. It must not block.
 	Committed func()
+	// BeginWrite, when set, starts write transactions instead of the pool (SQLite: on the
+	// one connection with a writer's page cache).
+	BeginWrite func(ctx context.Context) (*sql.Tx, error)
 }
 
 // Opener opens sealed blobs; the store needs it to read answers for compaction linking and
@@ -111,7 +114,7 @@ func (s *Store) call(ctx context.Context, action string, fn func() error) error 
 // inTx runs fn in one transaction (retried whole on a lost connection).
 func (s *Store) inTx(ctx context.Context, action string, fn func(tx *sql.Tx) error) error {
 	return s.call(ctx, action, func() error {
-		tx, err := s.db.BeginTx(ctx, nil)
+		tx, err := s.beginWrite(ctx)
 		if err != nil {
 			return err
 		}
@@ -127,6 +130,13 @@ func (s *Store) inTx(ctx context.Context, action string, fn func(tx *sql.Tx) err
 		}
 		return nil
 	})
+}
+
+func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	if s.d.BeginWrite != nil {
+		return s.d.BeginWrite(ctx)
+	}
+	return s.db.BeginTx(ctx, nil)
 }
 
 // nullBytes is b, or NULL when b is empty.
