@@ -35,6 +35,9 @@ func main() {
 	defer env.close()
 
 	r := &report{started: time.Now()}
+	// Idle means settled: nexus serve gives back the pages of libraries it never runs just
+	// after it starts listening, and the health check can answer before that.
+	time.Sleep(2 * time.Second)
 	r.idleRSS = env.rss()
 	r.latency = measureLatency(env, *latencyN)
 	r.paced = measurePaced(env, *pacedN)
