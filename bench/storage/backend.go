@@ -152,9 +152,10 @@ func openPostgres(ctx context.Context, raw string) (*backend, error) {
 	}, nil
 }
 
-// applyPragma runs "PRAGMA pragma" on every connection the SQLite store's pool will use (it
+// applyPragma runs "PRAGMA pragma" on every connection of the SQLite store's reading pool (it
 // opens at most 4; all are kept idle so that none is reopened without it): an experiment for
-// -sqlite-pragma, e.g. wal_autocheckpoint=10000 (the store already sets cache_size=-65536).
+// -sqlite-pragma, e.g. mmap_size=0. Writes run on a connection of their own, which it does not
+// reach.
 func applyPragma(ctx context.Context, b *backend, pragma string) error {
 	b.db.SetMaxIdleConns(4)
 	var conns []*sql.Conn

@@ -33,7 +33,7 @@ func main() {
 	out := flag.String("out", "build/bench/storage.md", "also write the report to this file ('' for none)")
 	only := flag.String("only", "", "run only this part: amplification or scale")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scale ingest to this file (per backend: .sqlite/.postgres appended)")
-	pragma := flag.String("sqlite-pragma", "", "experiment: run PRAGMA this (e.g. wal_autocheckpoint=10000) on the SQLite scale store's connections")
+	pragma := flag.String("sqlite-pragma", "", "experiment: run PRAGMA this (e.g. wal_autocheckpoint=10000) on the SQLite scale store's reading connections (not the writer's)")
 	pgRequests := flag.Int("pg-requests", 0, "requests of PostgreSQL's scale measurement (0: as -requests)")
 	flag.Parse()
 
