@@ -25,7 +25,7 @@ const FileName = "nexus.db"
 type Store struct {
 	*sqlstore.Store
 	checkpoints *checkpointer
-	writer      *sql.DB // the handle write transactions use
+	writer      *sql.DB // the handle every write uses
 }
 
 var _ store.Store = (*Store)(nil)
@@ -63,7 +63,7 @@ func Open(ctx context.Context, dataDir string, codec sqlstore.Opener) (*Store, e
 	ckpt := startCheckpointer(ctx, db, slog.Default())
 	d := dialect
 	d.Committed = ckpt.committed
-	d.BeginWrite = beginWrite(writer)
+	d.Writes = writer
 	return &Store{Store: sqlstore.New(db, d, codec, nil), checkpoints: ckpt, writer: writer}, nil
 }
 

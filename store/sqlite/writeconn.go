@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"strconv"
@@ -30,7 +29,7 @@ func dsn(path string, cacheKB int) string {
 		"&_pragma=journal_size_limit(" + strconv.Itoa(walKeepBytes) + ")&_txlock=immediate"
 }
 
-// openWriter opens the handle write transactions use: one connection, with a writer's page
+// openWriter opens the handle every write uses: one connection, with a writer's page
 // cache. SQLite has one writer at a time anyway; transactions queue for the connection (in
 // database/sql, with their context) instead of for SQLite's lock.
 func openWriter(path string) (*sql.DB, error) {
@@ -41,9 +40,4 @@ func openWriter(path string) (*sql.DB, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	return db, nil
-}
-
-// beginWrite starts a write transaction on the writer's connection.
-func beginWrite(db *sql.DB) func(ctx context.Context) (*sql.Tx, error) {
-	return func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }
 }

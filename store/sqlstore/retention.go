@@ -68,7 +68,7 @@ func (s *Store) Retain(ctx context.Context, p store.RetentionPolicy) (store.Rete
 		return run, nil
 	}
 	if s.d.Reclaim != nil {
-		if err := s.d.Reclaim(ctx, s.db); err != nil {
+		if err := s.d.Reclaim(ctx, s.w); err != nil {
 			return run, s.d.Wrap("reclaiming space", err)
 		}
 	}
@@ -81,7 +81,7 @@ func (s *Store) Retain(ctx context.Context, p store.RetentionPolicy) (store.Rete
 		run.OldestKeptStart = time.UnixMilli(oldest.Int64).UTC()
 	}
 	err = s.call(ctx, "logging retention", func() error {
-		_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO retention_runs (at, reason, requests, conversations, blobs,
+		_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO retention_runs (at, reason, requests, conversations, blobs,
 			bytes_before, bytes_after, oldest_kept_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 			run.At.UnixMilli(), run.Reason, run.Requests, run.Conversations, run.Blobs, run.BytesBefore,
 			run.BytesAfter, run.OldestKeptStart.UnixMilli())
@@ -96,7 +96,7 @@ func (s *Store) deleteRequests(ctx context.Context, cond string, args ...any) (i
 	for {
 		var n int64
 		err := s.call(ctx, "removing old requests", func() error {
-			res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE `+
+			res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE `+
 				cond+` LIMIT ?)`), append(args, retentionBatch)...)
 			if err != nil {
 				return err
@@ -118,7 +118,7 @@ func (s *Store) deleteRequests(ctx context.Context, cond string, args ...any) (i
 func (s *Store) deleteOldest(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.call(ctx, "removing the oldest requests", func() error {
-		res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM requests WHERE id IN (SELECT id FROM requests
+		res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM requests WHERE id IN (SELECT id FROM requests
 			ORDER BY started_at, id LIMIT ?)`), retentionBatch)
 		if err != nil {
 			return err

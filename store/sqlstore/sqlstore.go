@@ -35,9 +35,9 @@ type Dialect struct {
 	Reclaim func(ctx context.Context, db *sql.DB) error
 	// Committed, when set, is told after each write transaction commits. It must not block.
 	Committed func()
-	// BeginWrite, when set, starts write transactions instead of the pool (SQLite: on the
-	// one connection with a writer's page cache).
-	BeginWrite func(ctx context.Context) (*sql.Tx, error)
+	// Writes, when set, is the handle every write uses instead of the pool (SQLite: one
+	// connection with a writer's page cache).
+	Writes *sql.DB
 }
 
 // Opener opens sealed blobs; the store needs it to read answers for compaction linking and
@@ -50,6 +50,7 @@ type Opener interface {
 // Store is a store.Store on a database/sql handle.
 type Store struct {
 	db    *sql.DB
+	w     *sql.DB // writes: d.Writes, or db
 	d     Dialect
 	log   *slog.Logger
 	codec Opener
@@ -68,7 +69,11 @@ func New(db *sql.DB, d Dialect, codec Opener, log *slog.Logger) *Store {
 	if d.Lost == nil {
 		d.Lost = func(error) bool { return false }
 	}
-	return &Store{db: db, d: d, log: log, codec: codec, bound: map[string]string{}}
+	w := d.Writes
+	if w == nil {
+		w = db
+	}
+	return &Store{db: db, w: w, d: d, log: log, codec: codec, bound: map[string]string{}}
 }
 
 // DB is the underlying handle, for the backend's own queries.
@@ -114,7 +119,7 @@ func (s *Store) call(ctx context.Context, action string, fn func() error) error 
 // inTx runs fn in one transaction (retried whole on a lost connection).
 func (s *Store) inTx(ctx context.Context, action string, fn func(tx *sql.Tx) error) error {
 	return s.call(ctx, action, func() error {
-		tx, err := s.beginWrite(ctx)
+		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -130,13 +135,6 @@ func (s *Store) inTx(ctx context.Context, action string, fn func(tx *sql.Tx) err
 		}
 		return nil
 	})
-}
-
-func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
-	if s.d.BeginWrite != nil {
-		return s.d.BeginWrite(ctx)
-	}
-	return s.db.BeginTx(ctx, nil)
 }
 
 // nullBytes is b, or NULL when b is empty.
