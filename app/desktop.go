@@ -114,7 +114,7 @@ func (d *desktop) startup(ctx context.Context) {
 		}
 		d.app.emitStatus()
 		if d.tray != nil {
-			d.tray.SetRunning(d.engine.Status(ctx).Running)
+			d.tray.SetRunning(d.engine.Running())
 		}
 		d.app.monitor.Trigger() // listeners, keys: what the checklist looks at
 	})
@@ -215,7 +215,7 @@ func (d *desktop) quit() {
 
 // toggleProxy starts or stops the proxy and remembers the choice for the next launch.
 func (d *desktop) toggleProxy() {
-	on := !d.engine.Status(d.app.context()).Running
+	on := !d.engine.Running()
 	if _, err := d.app.SetProxyRunning(on); err != nil {
 		d.log.Error("tray toggle", "error", err)
 	}

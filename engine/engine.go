@@ -217,6 +217,10 @@ func (e *Engine) StopProxy() error {
 	return err
 }
 
+// Running reports whether the proxy is listening. Unlike Status it asks the store nothing, so
+// the tray answers at once even while the database is slow or gone.
+func (e *Engine) Running() bool { return e.server.Running() }
+
 // OnChange registers fn to run (on the caller's goroutine) whenever the status may have
 // changed.
 func (e *Engine) OnChange(fn func()) {
