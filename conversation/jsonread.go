@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,7 +128,7 @@ func (r *jsonReader) skip() {
 	case c == '[':
 		r.array(r.skip)
 	case c == '"':
-		r.strRaw()
+		r.strSpan()
 	case c == 't':
 		r.literal("true")
 	case c == 'f':
@@ -196,13 +197,28 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// plainWord reports whether all eight bytes of w are plain: none is '"', '\\', below 0x20
-// or above 0x7f. (Bit tricks from "Bit Twiddling Hacks": hasless and haszero.)
-func plainWord(w uint64) bool {
+// stringRun returns the index of the first byte at or after i that a string cannot hold as
+// it is ('"', '\\' or a byte below 0x20), or len(b), and whether a byte above 0x7f came
+// before it. It looks at eight bytes at a time (bit tricks from "Bit Twiddling Hacks": a
+// byte's high bit is set where it is below 0x20, a quote or a backslash; bytes of 0x80 and up
+// are left out by ^x; a borrow can wrongly flag a byte only above a rightly flagged one, so
+// the lowest flag is right). Most of a request body is string text.
+func stringRun(b []byte, i int) (end int, high bool) {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	control := (w - 0x20*ones) & ^w & highs
-	return (w&highs)|control|hasZero(w^('"'*ones))|hasZero(w^('\\'*ones)) == 0
+	var seen uint64
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if m := ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)) &^ x & highs; m != 0 {
+			k := bits.TrailingZeros64(m) / 8
+			seen |= x & highs & (1<<(8*k) - 1)
+			return i + k, seen != 0
+		}
+		seen |= x & highs
+	}
+	for ; i < len(b) && (plain[b[i]] || b[i] >= utf8.RuneSelf); i++ {
+		seen |= uint64(b[i] & 0x80)
+	}
+	return i, seen != 0
 }
 
 // index reads a non-negative integer; anything else reads as -1.
@@ -221,35 +237,35 @@ func (r *jsonReader) index() int {
 // strRaw moves past a string and returns what is between its quotes, and whether that is
 // already the decoded value (no escapes, valid UTF-8).
 func (r *jsonReader) strRaw() (raw []byte, decoded bool) {
+	raw, escaped, high := r.strSpan()
+	return raw, r.err == nil && !escaped && (!high || utf8.Valid(raw))
+}
+
+// strSpan moves past a string, checking its escapes, and returns what is between its quotes,
+// whether that holds an escape and whether it holds a byte above 0x7f.
+func (r *jsonReader) strSpan() (raw []byte, escaped, high bool) {
 	if r.peek() != '"' {
 		r.fail()
-		return nil, false
+		return nil, false, false
 	}
 	b, start := r.b, r.i+1
-	escaped, ascii := false, true
 	for j := start; j < len(b); {
-		c := b[j]
-		if plain[c] {
-			j++
-			// Past the first bytes (most strings are short keys and words) a string is
-			// read eight bytes at a time up to the next byte that needs a look.
-			if j-start > 8 {
-				for j+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[j:])) {
-					j += 8
-				}
-			}
-			continue
+		var h bool
+		if j, h = stringRun(b, j); h {
+			high = true
 		}
-		switch {
+		if j == len(b) {
+			break
+		}
+		switch c := b[j]; {
 		case c == '"':
 			r.i = j + 1
-			raw = b[start:j]
-			return raw, !escaped && (ascii || utf8.Valid(raw))
+			return b[start:j], escaped, high
 		case c == '\\':
 			escaped = true
 			if j+1 >= len(b) {
 				r.fail()
-				return nil, false
+				return nil, false, false
 			}
 			switch b[j+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -257,24 +273,21 @@ func (r *jsonReader) strRaw() (raw []byte, decoded bool) {
 			case 'u':
 				if hex4(b[j+2:]) < 0 {
 					r.fail()
-					return nil, false
+					return nil, false, false
 				}
 				j += 6
 			default:
 				r.fail()
-				return nil, false
+				return nil, false, false
 			}
-		case c < 0x20:
+		default: // below 0x20
 			r.i = j
 			r.fail()
-			return nil, false
-		default: // not ASCII
-			ascii = false
-			j++
+			return nil, false, false
 		}
 	}
 	r.fail()
-	return nil, false
+	return nil, false, false
 }
 
 // strBytes reads a string and returns its value. It may alias the input.
