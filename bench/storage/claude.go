@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -229,8 +230,7 @@ func sse(w *words, model, msgID string, m message, u usage) []byte {
 			text := c.Text
 			for len(text) > 0 {
 				n := chunk(w, text, 2+w.rng.IntN(8))
-				ev("content_block_delta", obj{"type": "content_block_delta", "index": i,
-					"delta": obj{"type": "text_delta", "text": text[:n]}})
+				b.Write(deltaEvent(i, "text_delta", "text", text[:n]))
 				text = text[n:]
 			}
 		case "tool_use":
@@ -242,8 +242,7 @@ func sse(w *words, model, msgID string, m message, u usage) []byte {
 			in := string(c.Input)
 			for len(in) > 0 {
 				n := min(len(in), 8+w.rng.IntN(40))
-				ev("content_block_delta", obj{"type": "content_block_delta", "index": i,
-					"delta": obj{"type": "input_json_delta", "partial_json": in[:n]}})
+				b.Write(deltaEvent(i, "input_json_delta", "partial_json", in[:n]))
 				in = in[n:]
 			}
 		}
@@ -254,6 +253,23 @@ func sse(w *words, model, msgID string, m message, u usage) []byte {
 			"output_tokens": u.Output}})
 	ev("message_stop", obj{"type": "message_stop"})
 	return b.Bytes()
+}
+
+// deltaEvent is the content_block_delta event that marshalling
+// {"type": "content_block_delta", "index": index, "delta": {"type": kind, field: value}} writes
+// (keys sorted, as encoding/json writes a map's), without building the maps: a session's answer
+// is hundreds of them, and the benchmark's own work should stay small beside the store's.
+func deltaEvent(index int, kind, field, value string) []byte {
+	b := make([]byte, 0, len(value)+len(field)+len(kind)+96)
+	b = append(b, `event: content_block_delta`+"\ndata: "+`{"delta":{"`...)
+	b = append(b, field...)
+	b = append(b, `":`...)
+	b = append(b, marshal(value)...)
+	b = append(b, `,"type":"`...)
+	b = append(b, kind...)
+	b = append(b, `"},"index":`...)
+	b = strconv.AppendInt(b, int64(index), 10)
+	return append(b, `,"type":"content_block_delta"}`+"\n\n"...)
 }
 
 // chunk is the length of the first n words of text (the whole text when shorter).
