@@ -49,6 +49,7 @@ type Engine struct {
 	bodies    *content.Bodies
 	storage   BodyStorage
 	stopQ     context.CancelFunc
+	requests  *requestCount // the store's request count, for Status
 
 	mu        sync.Mutex // guards lastErr and listeners
 	lastErr   string
@@ -89,6 +90,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	qctx, stopQ := context.WithCancel(context.Background())
 	go q.Run(qctx)
 	e.store, e.queue, e.bodies, e.stopQ = st, q, bodies, stopQ
+	e.requests = newRequestCount(st.CountRequests)
 	go e.retain(qctx)
 
 	e.refresher = credentials.NewRefresher(e.vault, OAuthClient(set), log)
@@ -272,7 +274,7 @@ func (e *Engine) Status(ctx context.Context) Status {
 	e.mu.Lock()
 	s.LastError = e.lastErr
 	e.mu.Unlock()
-	if n, err := e.store.CountRequests(ctx); err == nil {
+	if n, err := e.requests.get(ctx); err == nil {
 		s.RequestCount = n
 	}
 	return s
