@@ -18,13 +18,21 @@ type ampConfig struct {
 	toolsSize   int // the tool list's bytes
 	endEvery    int // a turn without a tool call (the user writes again) every endEvery turns
 	seed        uint64
+	idPrefix    string // request ids are idPrefix and the turn
 	verifyEvery int
 	// noMessageCache sends no cache_control on messages: what the store would keep if it held
 	// the moving mark apart from the message it is on (a what-if, not Claude Code's traffic).
 	noMessageCache bool
 }
 
-var defaultAmp = ampConfig{turns: 200, systemSize: 18_000, toolsSize: 37_000, endEvery: 12, seed: 1, verifyEvery: 10}
+var defaultAmp = ampConfig{turns: 200, systemSize: 18_000, toolsSize: 37_000, endEvery: 12, seed: 1, idPrefix: "r_amp", verifyEvery: 10}
+
+// secondSession is another session of the same shape (its own text, system prompt and tools:
+// nothing shared with the first), recorded into the store that holds the first.
+func secondSession(cfg ampConfig) ampConfig {
+	cfg.seed, cfg.idPrefix = cfg.seed+1, cfg.idPrefix+"2_"
+	return cfg
+}
 
 // ampResult is what one backend stored for the session.
 type ampResult struct {
@@ -50,6 +58,7 @@ type ampResult struct {
 	pageUse       [2]int64          // SQLite: payload bytes and unused bytes in the pages (dbstat)
 	compacted     int64             // on disk after VACUUM (SQLite) or VACUUM FULL (PostgreSQL): a diagnostic
 	whatIf        bool              // cfg.noMessageCache
+	second        bool              // a second session, recorded into the store of the first: emptyDB is the store before it
 }
 
 // piece sums the blobs of one kind.
@@ -89,6 +98,9 @@ func (res *ampResult) tally(body *store.Body) {
 
 func (r ampResult) ratio() float64      { return float64(r.onDisk) / float64(r.lastBody) }
 func (r ampResult) naiveRatio() float64 { return float64(r.naive) / float64(r.lastBody) }
+
+// growthRatio is what the session added to the store ÷ its last request body.
+func (r ampResult) growthRatio() float64 { return float64(r.onDisk-r.emptyDB) / float64(r.lastBody) }
 
 // amplify records a Claude Code-shaped session turn by turn, as the recorder does (a start,
 // then Bodies.Prepare and a finish, each written alone), and measures what it takes on disk.
@@ -140,7 +152,7 @@ func amplify(ctx context.Context, b *backend, cfg ampConfig) (ampResult, error) 
 		resp := sse(w, model, "msg_01"+w.base62(22), ans, u)
 		prevBody = len(body)
 
-		r := store.Request{ID: fmt.Sprintf("r_amp%05d", i), StartedAt: at, Method: "POST", Path: "/v1/messages",
+		r := store.Request{ID: fmt.Sprintf("%s%05d", cfg.idPrefix, i), StartedAt: at, Method: "POST", Path: "/v1/messages",
 			Model: model, Stream: true, Kind: "turn", SessionID: session, ClientKeyID: "bench", Account: "bench-max",
 			UserAgent: "claude-cli/2.0.14 (external, cli)"}
 		if err := b.st.WriteRequests(ctx, []store.RequestOp{{Request: r}}); err != nil {

@@ -66,12 +66,22 @@ func main() {
 				cfg.noMessageCache = whatIf
 				log.Printf("%s: amplification (%d turns, cache_control on messages: %v)", b.name, cfg.turns, !whatIf)
 				r, err := amplify(ctx, b, cfg)
-				b.close()
 				if err != nil {
 					log.Fatalf("%s amplification: %v", name, err)
 				}
 				log.Printf("%s: %.2f× on disk, %.1f× naive", b.name, r.ratio(), r.naiveRatio())
 				rep.amp = append(rep.amp, r)
+				if !whatIf {
+					// What one more session costs once the store's fixed pages exist.
+					r2, err := amplify(ctx, b, secondSession(cfg))
+					if err != nil {
+						log.Fatalf("%s amplification, second session: %v", name, err)
+					}
+					r2.second = true
+					log.Printf("%s: a second session grows the store by %.2f× its last body", b.name, r2.growthRatio())
+					rep.amp = append(rep.amp, r2)
+				}
+				b.close()
 			}
 		}
 		if *only == "" || *only == "scale" {
