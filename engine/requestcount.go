@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -12,36 +11,46 @@ import (
 // million requests. requestCount keeps that cost bounded: a count that took slowCount or more
 // is reused for countReuse times as long as it took (at 88 ms: 4.4 s, about 2 % of the time
 // spent counting); a faster count is always taken afresh, so a small store's count is exact.
+// A count that has not answered in countTimeout fails (a database that went away), so that the
+// window's status does not wait on it for longer.
 const (
-	slowCount  = 10 * time.Millisecond
-	countReuse = 50
+	slowCount    = 10 * time.Millisecond
+	countReuse   = 50
+	countTimeout = 5 * time.Second
 )
 
 // requestCount caches the store's request count. It is safe for concurrent use; callers that
-// arrive while a count runs wait for it and share it.
+// arrive while a count runs wait for it (or for their context to end) and then share it.
 type requestCount struct {
-	count func(context.Context) (int64, error)
-	now   func() time.Time
+	count   func(context.Context) (int64, error)
+	now     func() time.Time
+	timeout time.Duration
 
-	mu   sync.Mutex
+	turn chan struct{} // one token: held while reading or taking the count
 	n    int64
 	at   time.Time     // when counting n ended; zero: never
 	took time.Duration // how long that count took
 }
 
 func newRequestCount(count func(context.Context) (int64, error)) *requestCount {
-	return &requestCount{count: count, now: time.Now}
+	return &requestCount{count: count, now: time.Now, timeout: countTimeout, turn: make(chan struct{}, 1)}
 }
 
 // get returns the number of requests in the store: the last count while it is fresh enough,
 // else a new one. An error leaves the last count as it was.
 func (c *requestCount) get(ctx context.Context) (int64, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	select {
+	case c.turn <- struct{}{}:
+	case <-ctx.Done():
+		return 0, context.Cause(ctx)
+	}
+	defer func() { <-c.turn }()
 	now := c.now()
 	if !c.at.IsZero() && c.took >= slowCount && now.Sub(c.at) < countReuse*c.took {
 		return c.n, nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	n, err := c.count(ctx)
 	if err != nil {
 		return 0, err

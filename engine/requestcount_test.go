@@ -81,3 +81,53 @@ func TestRequestCountErrorIsNotKept(t *testing.T) {
 		t.Fatalf("after a failure: count %d after %d counts, want 7 after 2", got, f.calls)
 	}
 }
+
+// hungCount is a store's count that answers only when its context ends.
+func hungCount(started chan<- struct{}) func(context.Context) (int64, error) {
+	return func(ctx context.Context) (int64, error) {
+		close(started)
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+}
+
+// within fails the test unless done delivers within a few seconds.
+func within(t *testing.T, what string, done <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s: still waiting after 5 s", what)
+		return nil
+	}
+}
+
+// A count that does not answer (a database that went away) fails after the count's timeout.
+func TestRequestCountTimesOut(t *testing.T) {
+	c := newRequestCount(hungCount(make(chan struct{})))
+	c.timeout = 50 * time.Millisecond
+	done := make(chan error, 1)
+	go func() { _, err := c.get(context.Background()); done <- err }()
+	if err := within(t, "a hung count", done); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a hung count: %v, want the count's timeout", err)
+	}
+}
+
+// An ask that arrives while another count hangs gives up when its own context ends.
+func TestRequestCountWaiterHonoursItsContext(t *testing.T) {
+	started := make(chan struct{})
+	c := newRequestCount(hungCount(started))
+	c.timeout = time.Hour
+	firstCtx, releaseFirst := context.WithCancel(context.Background())
+	defer releaseFirst()
+	go c.get(firstCtx)
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := c.get(ctx); done <- err }()
+	if err := within(t, "an ask behind a hung count", done); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("an ask behind a hung count: %v, want its own deadline", err)
+	}
+}
