@@ -12,24 +12,13 @@ import (
 // conversation package's golden corpus) through redaction, Split and Rebuild, and logs how
 // much smaller they are stored.
 func TestGoldenBodies(t *testing.T) {
-	files, _ := filepath.Glob("../conversation/testdata/golden/*/*.json")
 	r, _ := NewRedactor(nil)
 	c := newTestCodec(t, 1)
 	stored := map[string]bool{}
 	var n, raw, sealed int
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ex struct {
-			Path    string          `json:"path"`
-			Request json.RawMessage `json:"request"`
-		}
-		if json.Unmarshal(b, &ex) != nil || ex.Path != "/v1/messages" || len(ex.Request) == 0 {
-			continue
-		}
-		body, _ := r.Redact(ex.Request)
+	for _, g := range goldenRequests(t) {
+		f := g.file
+		body, _ := r.Redact(g.body)
 		if !json.Valid(body) {
 			t.Fatalf("%s: redaction broke the JSON", f)
 		}
@@ -52,4 +41,33 @@ func TestGoldenBodies(t *testing.T) {
 		t.Skip("no golden corpus in ../conversation/testdata/golden")
 	}
 	t.Logf("%d captured requests, %d KB as sent, %d KB stored (%.0fx smaller)", n, raw>>10, sealed>>10, float64(raw)/float64(sealed))
+}
+
+// goldenRequest is the request body of one captured /v1/messages exchange.
+type goldenRequest struct {
+	file string
+	body []byte
+}
+
+// goldenRequests reads the request bodies of the conversation package's golden corpus of
+// captured Claude Code traffic.
+func goldenRequests(t *testing.T) []goldenRequest {
+	t.Helper()
+	files, _ := filepath.Glob("../conversation/testdata/golden/*/*.json")
+	var out []goldenRequest
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ex struct {
+			Path    string          `json:"path"`
+			Request json.RawMessage `json:"request"`
+		}
+		if json.Unmarshal(b, &ex) != nil || ex.Path != "/v1/messages" || len(ex.Request) == 0 {
+			continue
+		}
+		out = append(out, goldenRequest{f, ex.Request})
+	}
+	return out
 }

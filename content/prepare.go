@@ -50,8 +50,15 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 	req, n1 := b.redactor.Redact(request)
 	resp, n2 := b.redactor.Redact(response)
 	r.Redactions = n1 + n2
-	if r.Path == "/v1/messages" && r.Status < 400 && len(req) > 0 {
-		if keys, err := conversation.ReadRequestKeys(req); err == nil {
+	linked := r.Path == "/v1/messages" && r.Status < 400 && len(req) > 0
+	// One walk of the body serves both the pieces and the linking keys.
+	var parts Parts
+	split := false
+	if b.codec != nil || linked {
+		parts, split = Split(req)
+	}
+	if linked {
+		if keys, err := readKeys(req, parts, split); err == nil {
 			r.Keys = b.sealKeys(keys, conversation.ReadResponseKeys(keys, resp))
 			r.Kind = keys.Kind
 		}
@@ -60,12 +67,20 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 		r.Content = b.why
 		return
 	}
-	body, err := b.seal(req, resp)
+	body, err := b.seal(req, resp, parts, split)
 	if err != nil {
 		r.Content = "metadata only: " + err.Error()
 		return
 	}
 	r.Body, r.Content = body, "stored"
+}
+
+// readKeys reads the linking keys of req, from its parts when Split cut it.
+func readKeys(req []byte, parts Parts, split bool) (conversation.RequestKeys, error) {
+	if p, ok := parts.linking(); split && ok {
+		return conversation.ReadRequestKeysFromParts(p)
+	}
+	return conversation.ReadRequestKeys(req)
 }
 
 // sealKeys keeps the linking keys without content in the clear: the title and the summary
@@ -94,11 +109,12 @@ type storedTemplate struct {
 	CacheMarks []CacheMark `json:"cache_marks,omitempty"`
 }
 
-// seal cuts the request into pieces and seals those not known to be stored.
-func (b *Bodies) seal(req, resp []byte) (*store.Body, error) {
+// seal seals the pieces of the request (parts, when split; else it is kept whole) and the
+// response, but those known to be stored.
+func (b *Bodies) seal(req, resp []byte, parts Parts, split bool) (*store.Body, error) {
 	body := &store.Body{KeyID: b.codec.KeyID()}
 	var template []byte
-	if parts, ok := Split(req); ok {
+	if split {
 		var err error
 		if body.System, _, err = b.addPiece(body, parts.System, -1); err != nil {
 			return nil, err

@@ -1,6 +1,10 @@
 package content
 
-import "bytes"
+import (
+	"bytes"
+
+	"nexus/conversation"
+)
 
 // Parts is a Messages API request body cut into the pieces that repeat from one request to
 // the next (the system prompt, the tool list, each message) and a template holding the rest.
@@ -28,6 +32,17 @@ type Parts struct {
 	// everywhere. Otherwise Seps holds each one, len(Messages)-1 of them, and Sep is empty.
 	Sep  string   `json:"sep,omitempty"`
 	Seps []string `json:"seps,omitempty"`
+
+	// For linking, not kept: whether the body has a "max_tokens" member, and whether a
+	// top-level key is written with an escape (and may then be one of the keys cut).
+	maxTokens, escapedKey bool
+}
+
+// linking returns the parts as conversation.ReadRequestKeysFromParts takes them, and false
+// when its contract does not hold (an escaped key may be a second "messages").
+func (p Parts) linking() (conversation.RequestParts, bool) {
+	return conversation.RequestParts{System: p.System, Messages: p.Messages, Tools: p.Tools, MaxTokens: p.maxTokens},
+		!p.escapedKey
 }
 
 // Split cuts a Messages API request body into Parts. It reports false, and the caller keeps
@@ -57,6 +72,12 @@ func Split(body []byte) (Parts, bool) {
 				return Parts{}, false
 			}
 			key := body[k+1 : s.i-1]
+			switch {
+			case bytes.IndexByte(key, '\\') >= 0:
+				p.escapedKey = true
+			case string(key) == "max_tokens":
+				p.maxTokens = true
+			}
 			s.ws()
 			if !s.eat(':') {
 				return Parts{}, false

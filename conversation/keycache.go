@@ -112,19 +112,19 @@ var sharedKeys = &keyCache{
 	systems:  Generations[systemInfo]{Size: 64},
 }
 
-// readMessages returns the reading of each message span of body, from the cache where it
+// readMessages returns the reading of each message, from the cache where it
 // can; a nil cache reads everything.
-func (c *keyCache) readMessages(e *encoder, body []byte, spans []span) []messageInfo {
-	infos := make([]messageInfo, len(spans))
+func (c *keyCache) readMessages(e *encoder, messages [][]byte) []messageInfo {
+	infos := make([]messageInfo, len(messages))
 	if c == nil {
-		for i, s := range spans {
-			infos[i] = readMessageInfo(e, body[s.start:s.end])
+		for i, m := range messages {
+			infos[i] = readMessageInfo(e, m)
 		}
 		return infos
 	}
-	keys := make([]RawKey, len(spans))
-	for i, s := range spans {
-		keys[i] = KeyOf(body[s.start:s.end])
+	keys := make([]RawKey, len(messages))
+	for i, m := range messages {
+		keys[i] = KeyOf(m)
 	}
 	var missing []int
 	c.mu.Lock()
@@ -139,7 +139,7 @@ func (c *keyCache) readMessages(e *encoder, body []byte, spans []span) []message
 		return infos
 	}
 	for _, i := range missing {
-		infos[i] = readMessageInfo(e, body[spans[i].start:spans[i].end])
+		infos[i] = readMessageInfo(e, messages[i])
 	}
 	c.mu.Lock()
 	for _, i := range missing {

@@ -42,12 +42,12 @@ func TestKeyCacheGolden(t *testing.T) {
 	}
 	hits := 0
 	for _, b := range bodies {
-		spans, err := scanRequest(b)
+		parts, err := scanRequest(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range spans.messages {
-			if _, ok := cache.messages.Get(KeyOf(b[s.start:s.end])); ok {
+		for _, m := range parts.messages {
+			if _, ok := cache.messages.Get(KeyOf(m)); ok {
 				hits++
 			}
 		}

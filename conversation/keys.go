@@ -52,18 +52,23 @@ func readRequestKeys(body []byte, cache *keyCache) (RequestKeys, error) {
 	if err != nil {
 		return RequestKeys{}, fmt.Errorf("reading request keys: %w", err)
 	}
+	return keysOfParts(req, cache), nil
+}
+
+// keysOfParts reads the keys of a request that scanRequest (or a reader as strict) accepted.
+func keysOfParts(req requestParts, cache *keyCache) RequestKeys {
 	var (
 		k           RequestKeys
 		e           encoder
-		infos       = cache.readMessages(&e, body, req.messages)
+		infos       = cache.readMessages(&e, req.messages)
 		seen        = newToolIDs(len(infos))
 		p           = chainStart
 		prefix      = make([]Hash, 1, len(infos)+1) // prefix[i] = p_i
 		first, last = -1, -1                        // indexes into req.messages
-		sys         = cache.readSystem(body[req.system.start:req.system.end])
+		sys         = cache.readSystem(req.system)
 		sysRules    = sys.rules // of the prompt and of role "system" messages
 	)
-	message := func(i int) apiMessage { return readMessage(body[req.messages[i].start:req.messages[i].end]) }
+	message := func(i int) apiMessage { return readMessage(req.messages[i]) }
 	prefix[0] = p
 	for i := range infos {
 		m := &infos[i]
@@ -104,7 +109,7 @@ func readRequestKeys(body []byte, cache *keyCache) (RequestKeys, error) {
 	shape := requestShape{
 		system:   sysRules,
 		only:     n == 1 && k.UserMessages == 1,
-		tools:    req.tools > 0,
+		tools:    req.tools,
 		countTok: !req.maxTokens,
 	}
 	var lastUser *apiMessage
@@ -134,7 +139,7 @@ func readRequestKeys(body []byte, cache *keyCache) (RequestKeys, error) {
 	if k.Kind == KindCompaction && lastUser != nil {
 		k.Base = baseHash(&e, lastUser, back(1))
 	}
-	return k, nil
+	return k
 }
 
 // baseHash returns p_n for the messages with the summary instruction removed from the last

@@ -27,28 +27,25 @@ type apiSource struct {
 	Content                            apiContent
 }
 
-// span is where a value lies in a request body: body[start:end].
-type span struct{ start, end int }
-
-// requestSpans is a request body as linking first reads it: where its system prompt and each
-// message lie, left undecoded so that what was read before can be looked up (keycache.go).
-type requestSpans struct {
-	maxTokens bool // max_tokens is present (count_tokens bodies have none)
-	system    span // the system value; zero when absent
-	messages  []span
-	tools     int // how many tools the request offers
+// requestParts is a request body as linking first reads it: its system prompt and each
+// message, left undecoded so that what was read before can be looked up (keycache.go).
+type requestParts struct {
+	maxTokens bool     // max_tokens is present (count_tokens bodies have none)
+	system    []byte   // the system value; nil when absent
+	messages  [][]byte // the elements of messages
+	tools     bool     // the request offers tools
 }
 
 // scanRequest reads a request body, checking all of it; it fails on invalid JSON and on JSON
 // that is not an object.
-func scanRequest(body []byte) (requestSpans, error) {
-	var req requestSpans
+func scanRequest(body []byte) (requestParts, error) {
+	var req requestParts
 	r := jsonReader{b: body}
-	value := func() span {
+	value := func() []byte {
 		r.peek()
 		start := r.i
 		r.skip()
-		return span{start, r.i}
+		return body[start:r.i]
 	}
 	isObject := r.object(func(key []byte) {
 		switch string(key) {
@@ -65,8 +62,8 @@ func scanRequest(body []byte) (requestSpans, error) {
 			}
 			r.array(func() { req.messages = append(req.messages, value()) })
 		case "tools":
-			req.tools = 0
-			r.array(func() { req.tools++; r.skip() })
+			req.tools = false
+			r.array(func() { req.tools = true; r.skip() })
 		default:
 			r.skip()
 		}
@@ -76,6 +73,39 @@ func scanRequest(body []byte) (requestSpans, error) {
 		r.err = errNotObject
 	}
 	return req, r.err
+}
+
+// RequestParts is a request body already cut into its parts by a reader that checked all of
+// it (content.Split), so that linking need not walk the body again.
+type RequestParts struct {
+	System    []byte   // the raw "system" value; nil when absent
+	Messages  [][]byte // the raw elements of the "messages" array
+	Tools     []byte   // the raw "tools" value; nil when absent
+	MaxTokens bool     // the body has a "max_tokens" member
+}
+
+// ReadRequestKeysFromParts is ReadRequestKeys for a body given as its parts. Contract: the
+// body is valid JSON (as json.Valid has it) and an object whose keys are written without
+// escapes, with at most one "system", one "messages" (an array) and one "tools"; p holds their
+// values. Then the result is what ReadRequestKeys gives for the body.
+func ReadRequestKeysFromParts(p RequestParts) (RequestKeys, error) {
+	req := requestParts{maxTokens: p.MaxTokens, system: p.System, messages: p.Messages, tools: nonEmptyArray(p.Tools)}
+	return keysOfParts(req, sharedKeys), nil
+}
+
+// nonEmptyArray reports whether raw, a valid JSON value, is an array with an element.
+func nonEmptyArray(raw []byte) bool {
+	if len(raw) == 0 || raw[0] != '[' {
+		return false
+	}
+	for _, c := range raw[1:] {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return c != ']'
+		}
+	}
+	return false
 }
 
 // readMessage decodes one message of a body that scanRequest accepted.
