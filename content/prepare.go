@@ -78,7 +78,7 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 // readKeys reads the linking keys of req, from its parts when Split cut it.
 func readKeys(req []byte, parts Parts, split bool) (conversation.RequestKeys, error) {
 	if p, ok := parts.linking(); split && ok {
-		return conversation.ReadRequestKeysFromParts(p)
+		return conversation.ReadRequestKeysFromParts(p), nil
 	}
 	return conversation.ReadRequestKeys(req)
 }

@@ -88,9 +88,9 @@ type RequestParts struct {
 // body is valid JSON (as json.Valid has it) and an object whose keys are written without
 // escapes, with at most one "system", one "messages" (an array) and one "tools"; p holds their
 // values. Then the result is what ReadRequestKeys gives for the body.
-func ReadRequestKeysFromParts(p RequestParts) (RequestKeys, error) {
+func ReadRequestKeysFromParts(p RequestParts) RequestKeys {
 	req := requestParts{maxTokens: p.MaxTokens, system: p.System, messages: p.Messages, tools: nonEmptyArray(p.Tools)}
-	return keysOfParts(req, sharedKeys), nil
+	return keysOfParts(req, sharedKeys)
 }
 
 // nonEmptyArray reports whether raw, a valid JSON value, is an array with an element.
