@@ -1,9 +1,6 @@
 package content
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "nexus/conversation"
 
 // scanner walks JSON text without building values, checking it as encoding/json would
 // (json.Valid): strings, escapes, numbers and literals by the grammar, nesting at most
@@ -16,15 +13,6 @@ type scanner struct {
 
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
-
-// plain marks the bytes a string holds as they are: not a quote, a backslash or a control
-// character.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
 
 func (s *scanner) ws() {
 	for s.i < len(s.b) {
@@ -141,7 +129,7 @@ func (s *scanner) array() bool {
 func (s *scanner) str() bool {
 	b, i := s.b, s.i+1
 	for {
-		i = plainRun(b, i)
+		i, _ = conversation.StringRun(b, i)
 		if i >= len(b) {
 			return false
 		}
@@ -168,28 +156,6 @@ func (s *scanner) str() bool {
 			return false
 		}
 	}
-}
-
-// plainRun returns the index of the first byte at or after i that a string cannot hold as it
-// is, or len(b). It looks at eight bytes at a time: most of a request body is string text.
-func plainRun(b []byte, i int) int {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		// The high bit of a byte is set where it is below 0x20, a quote or a backslash (bytes
-		// of 0x80 and up are left out by ^x). A borrow can wrongly flag a byte only above a
-		// rightly flagged one, so the lowest flag is right.
-		if m := ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)) &^ x & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)/8
-		}
-	}
-	for i < len(b) && plain[b[i]] {
-		i++
-	}
-	return i
 }
 
 func (s *scanner) number() bool {

@@ -197,13 +197,13 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// stringRun returns the index of the first byte at or after i that a string cannot hold as
-// it is ('"', '\\' or a byte below 0x20), or len(b), and whether a byte above 0x7f came
-// before it. It looks at eight bytes at a time (bit tricks from "Bit Twiddling Hacks": a
+// StringRun returns the index of the first byte at or after i that a JSON string cannot hold
+// as it is ('"', '\\' or a byte below 0x20), or len(b), and whether a byte above 0x7f came
+// before it. Both JSON readers (this package's and content's splitter) skip strings with it. It looks at eight bytes at a time (bit tricks from "Bit Twiddling Hacks": a
 // byte's high bit is set where it is below 0x20, a quote or a backslash; bytes of 0x80 and up
 // are left out by ^x; a borrow can wrongly flag a byte only above a rightly flagged one, so
 // the lowest flag is right). Most of a request body is string text.
-func stringRun(b []byte, i int) (end int, high bool) {
+func StringRun(b []byte, i int) (end int, high bool) {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	var seen uint64
 	for ; i+8 <= len(b); i += 8 {
@@ -251,7 +251,7 @@ func (r *jsonReader) strSpan() (raw []byte, escaped, high bool) {
 	b, start := r.b, r.i+1
 	for j := start; j < len(b); {
 		var h bool
-		if j, h = stringRun(b, j); h {
+		if j, h = StringRun(b, j); h {
 			high = true
 		}
 		if j == len(b) {

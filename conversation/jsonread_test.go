@@ -22,9 +22,9 @@ func TestStringRun(t *testing.T) {
 	}
 	check := func(b []byte, from int) {
 		t.Helper()
-		end, high := stringRun(b, from)
+		end, high := StringRun(b, from)
 		if wantEnd, wantHigh := want(b, from); end != wantEnd || high != wantHigh {
-			t.Fatalf("stringRun(%q, %d) = %d, %v; want %d, %v", b, from, end, high, wantEnd, wantHigh)
+			t.Fatalf("StringRun(%q, %d) = %d, %v; want %d, %v", b, from, end, high, wantEnd, wantHigh)
 		}
 	}
 	b := make([]byte, 19)
