@@ -52,6 +52,13 @@ func startSides(nexusBin, fakeBin, bareBin string) (*sides, error) {
 		return nil, fmt.Errorf("fake API: %w", err)
 	}
 	s.fake = fake
+	// Both proxies start from binaries as they are on disk, not as the linker left them in
+	// memory (pagecache_linux.go): that is what their users run, and it is fair to both.
+	for _, bin := range []string{bareBin, nexusBin} {
+		if err := loadFromDisk(bin); err != nil {
+			fmt.Fprintf(os.Stderr, "could not drop %s from the page cache (its RSS may be larger): %v\n", bin, err)
+		}
+	}
 	bareURL, bare, err := startListening(bareBin, nil, "--upstream", fakeURL)
 	if err != nil {
 		s.close()
