@@ -119,7 +119,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		SessionID: r.Header.Get("X-Claude-Code-Session-Id"), UserAgent: userAgent(r)}
 	// The client's own credential goes upstream (passthrough) when it came with
 	// x-nexus-client-key, or when no account applies.
-	pk := readPresentedKey(r.Header)
+	clientKeys := clientKeysIn(r.Header, h.cfg.ClientKeys)
+	pk := readPresentedKey(r.Header, clientKeys)
 	account, passthrough, own := "", pk.ownCredential, pk.ownCredential
 	if h.cfg.ClientAuth {
 		keyID, acct, ok := "", "", false
@@ -136,8 +137,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rec.ClientKeyID, account = keyID, acct
 	} else if !own {
-		// Without client auth any credential the client sent is its own.
-		own = hasOwnCredential(r.Header, r.Header.Get(headerClientKey))
+		// Without client auth any credential the client sent is its own, but a client key.
+		own = hasOwnCredential(r.Header, clientKeys)
 	}
 
 	var cred Credential
@@ -181,7 +182,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ex := &exchange{start: start, cancel: cancel}
-	auth := upstreamAuth{cred: cred, clientKey: r.Header.Get(headerClientKey)}
+	auth := upstreamAuth{cred: cred, clientKeys: clientKeys}
 	ctx = context.WithValue(context.WithValue(ctx, exchangeKey{}, ex), upstreamAuthKey{}, auth)
 	ex.body = body
 	out := r.WithContext(ctx)

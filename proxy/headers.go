@@ -12,9 +12,9 @@ const OAuthBeta = "oauth-2025-04-20"
 // request context.
 type upstreamAuth struct {
 	cred Credential
-	// clientKey is the x-nexus-client-key the client sent, if any. With passthrough, a
-	// credential header carrying it is dropped, so the client key never goes upstream.
-	clientKey string
+	// clientKeys are the client keys the request carries (clientKeysIn). With passthrough, a
+	// credential header carrying one is dropped, so no client key ever goes upstream.
+	clientKeys []string
 }
 
 type upstreamAuthKey struct{}
@@ -33,8 +33,8 @@ func prepareUpstreamHeaders(h http.Header, a upstreamAuth) {
 	h.Del("X-Real-Ip")
 	switch {
 	case a.cred.Secret == "":
-		dropValuesCarrying(h, headerAPIKey, a.clientKey)
-		dropValuesCarrying(h, headerAuthorization, a.clientKey)
+		dropValuesCarrying(h, headerAPIKey, a.clientKeys)
+		dropValuesCarrying(h, headerAuthorization, a.clientKeys)
 		mergeBeta(h)
 	case a.cred.Kind == OAuth:
 		h.Del(headerAPIKey)
@@ -47,12 +47,12 @@ func prepareUpstreamHeaders(h http.Header, a upstreamAuth) {
 	}
 }
 
-// dropValuesCarrying removes the values of header name that carry key.
-func dropValuesCarrying(h http.Header, name, key string) {
+// dropValuesCarrying removes the values of header name that carry one of keys.
+func dropValuesCarrying(h http.Header, name string, keys []string) {
 	vals := h.Values(name)
 	kept := vals[:0:0]
 	for _, v := range vals {
-		if !carriesKey(v, key) {
+		if !carriesKey(v, keys) {
 			kept = append(kept, v)
 		}
 	}

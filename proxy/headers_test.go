@@ -398,3 +398,29 @@ func TestRequestBodyForwardedExactly(t *testing.T) {
 		t.Errorf("fake got %d bytes, want %d", got.BodyLen, len(body))
 	}
 }
+
+// With client auth off and no account, a client that sends its Nexus client key as its API key
+// (as Claude Code does with ANTHROPIC_API_KEY set to it) is told to set up an account; the
+// key is not passed through to Anthropic as if it were the client's own credential.
+func TestClientKeyIsNeverPassedThrough(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hdr  []string
+	}{
+		{"x-api-key", []string{"x-api-key", mainKey}},
+		{"bearer", []string{"x-api-key", "", "Authorization", "Bearer " + mainKey}},
+		{"another client key beside x-nexus-client-key", []string{"x-api-key", workKey, "x-nexus-client-key", mainKey}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *proxy.Config) { c.Credentials, c.ClientAuth = nil, false })
+			resp, body := e.doRead("POST", "/v1/messages", messagesBody, tc.hdr...)
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "no Anthropic account") {
+				t.Errorf("status %d: %s", resp.StatusCode, body)
+			}
+			if got := e.fake.Requests(); len(got) != 0 {
+				t.Errorf("upstream received %d requests, with x-api-key %q authorization %q", len(got),
+					got[0].Header.Get("X-Api-Key"), got[0].Header.Get("Authorization"))
+			}
+		})
+	}
+}
