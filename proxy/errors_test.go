@@ -165,15 +165,39 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
+// A Retry-After longer than the proxy waits — in seconds, as an HTTP date, or too large for
+// a duration — is passed to the client at once.
 func TestRetryAfterTooLongNotRetried(t *testing.T) {
-	e := newEnv(t, func(c *proxy.Config) { c.MaxRetries = 2; c.MaxRetryWait = 100 * time.Millisecond })
-	e.fake.Enqueue(fakeapi.Reply{Scenario: "error:529", Header: http.Header{"Retry-After": {"60"}}})
-	resp, _ := e.doRead("POST", "/v1/messages", messagesBody)
-	if resp.StatusCode != 529 || resp.Header.Get("Retry-After") != "60" {
-		t.Errorf("status %d retry-after %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	for _, ra := range []string{"60", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), "1e300", "+Inf"} {
+		t.Run(ra, func(t *testing.T) {
+			e := newEnv(t, func(c *proxy.Config) { c.MaxRetries = 2; c.MaxRetryWait = 100 * time.Millisecond })
+			e.fake.Enqueue(fakeapi.Reply{Scenario: "error:529", Header: http.Header{"Retry-After": {ra}}})
+			resp, _ := e.doRead("POST", "/v1/messages", messagesBody)
+			if resp.StatusCode != 529 || resp.Header.Get("Retry-After") != ra {
+				t.Errorf("status %d retry-after %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+			}
+			if e.fake.Count() != 1 {
+				t.Errorf("fake received %d requests", e.fake.Count())
+			}
+		})
 	}
-	if e.fake.Count() != 1 {
-		t.Errorf("fake received %d requests", e.fake.Count())
+}
+
+// A Retry-After date a moment away is waited for, as a number of seconds is.
+func TestRetryAfterDateHonoured(t *testing.T) {
+	e := newEnv(t, func(c *proxy.Config) { c.MaxRetries = 2 })
+	at := time.Now().Add(1500 * time.Millisecond).Truncate(time.Second) // HTTP dates have whole seconds
+	e.fake.Enqueue(fakeapi.Reply{Scenario: "error:529", Header: http.Header{"Retry-After": {at.UTC().Format(http.TimeFormat)}}})
+	resp, _ := e.doRead("POST", "/v1/messages", messagesBody)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	reqs := e.fake.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("fake received %d requests", len(reqs))
+	}
+	if reqs[1].Time.Before(at) {
+		t.Errorf("retried at %v, before the Retry-After date %v", reqs[1].Time, at)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -91,17 +92,35 @@ func (t *retryTransport) shouldRetry(resp *http.Response, err error, attempt int
 		return 0, false
 	}
 	if ra := resp.Header.Get("Retry-After"); ra != "" {
-		secs, perr := strconv.ParseFloat(ra, 64)
-		if perr != nil || secs < 0 {
+		wait, ok := retryAfter(ra, time.Now())
+		if !ok {
 			return backoff, true
 		}
-		wait := time.Duration(secs * float64(time.Second))
 		if wait > t.maxWait {
 			return 0, false
 		}
 		return wait, true
 	}
 	return backoff, true
+}
+
+// retryAfter reads a Retry-After value: seconds (Anthropic sends whole ones; fractions are
+// accepted) or an HTTP date. ok is false for a value that is neither. A wait too long for a
+// time.Duration comes back as the longest one, never as a negative.
+func retryAfter(v string, now time.Time) (wait time.Duration, ok bool) {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		switch {
+		case math.IsNaN(secs) || secs < 0:
+			return 0, false
+		case secs >= math.MaxInt64/float64(time.Second):
+			return math.MaxInt64, true
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
