@@ -84,3 +84,19 @@ func unavailableCode(code string) bool {
 	}
 	return false
 }
+
+// conflict reports a transaction PostgreSQL rolled back because of a concurrent one: a
+// deadlock (40P01; two proxies' batches lock usage rows, conversations or new blobs in
+// different orders), a serialization failure (40001) or a lock it would not wait for (55P03).
+// Running it again succeeds.
+func conflict(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "40P01", "40001", "55P03":
+		return true
+	}
+	return false
+}

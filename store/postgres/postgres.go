@@ -81,9 +81,13 @@ func Open(ctx context.Context, url string, codec sqlstore.Opener, log *slog.Logg
 		Numbered: true,
 		Wrap:     s.wrap,
 		Lost:     func(err error) bool { return unavailable(err) && !errors.Is(err, puddle.ErrClosedPool) },
+		Conflict: conflict,
 		Size:     size,
 		// 0x6e78 ("nx") keeps these locks apart from the migration lock's key space.
 		LockClient: `SELECT pg_advisory_xact_lock(28280, hashtext(?))`,
+		// 28281 is the content lock: writes share it, retention's collection owns it.
+		HoldContent:    `SELECT pg_advisory_xact_lock_shared(28281, 0)`,
+		CollectContent: `SELECT pg_advisory_xact_lock(28281, 0)`,
 	}, codec, log)
 	log.Info("PostgreSQL store open", "host", cfg.ConnConfig.Host, "database", cfg.ConnConfig.Database,
 		"tls", cfg.ConnConfig.TLSConfig != nil)

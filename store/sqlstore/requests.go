@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"nexus/store"
@@ -28,6 +29,11 @@ func (s *Store) WriteRequests(ctx context.Context, ops []store.RequestOp) error 
 	return s.inTx(ctx, "recording requests", func(tx *sql.Tx) error {
 		w := s.writer(tx)
 		defer w.close()
+		if s.d.HoldContent != "" && slices.ContainsFunc(ops, func(op store.RequestOp) bool { return op.Finish }) {
+			if _, err := tx.ExecContext(ctx, s.d.HoldContent); err != nil {
+				return err
+			}
+		}
 		for _, op := range ops {
 			if err := w.write(ctx, op); err != nil {
 				return err

@@ -151,6 +151,11 @@ func (s *Store) collect(ctx context.Context, run *store.RetentionRun) error {
 			UNION SELECT response_blob FROM requests WHERE response_blob IS NOT NULL)`, &run.Blobs},
 	}
 	return s.inTx(ctx, "collecting unused content", func(tx *sql.Tx) error {
+		if s.d.CollectContent != "" {
+			if _, err := tx.ExecContext(ctx, s.d.CollectContent); err != nil {
+				return err
+			}
+		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query)
 			if err != nil {

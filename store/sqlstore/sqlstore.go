@@ -7,9 +7,11 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"nexus/store"
 )
@@ -25,12 +27,22 @@ type Dialect struct {
 	// Lost reports an error from a pooled connection that had died: the call is retried once
 	// on a fresh connection.
 	Lost func(err error) bool
+	// Conflict reports a transaction the server rolled back because of another writer's (a
+	// deadlock, a serialization failure): it is run again, up to maxConflictTries times.
+	Conflict func(err error) bool
 	// Size is the bytes the data takes (used, not merely allocated).
 	Size func(ctx context.Context, db *sql.DB) (int64, error)
 	// LockClient, when set, is a statement taking a transaction-scoped lock on one client
 	// (its only argument), held while a request is linked. SQLite needs none: it has one
 	// writer at a time.
 	LockClient string
+	// HoldContent and CollectContent, when set, are statements taking transaction-scoped locks
+	// that keep retention's collection of unused content from running beside a write that
+	// links a request or points it at blobs and nodes already stored: every write transaction
+	// with a finish takes HoldContent (shared) first, the collection takes CollectContent
+	// (exclusive). Without them, PostgreSQL's collection sees only committed rows and deletes
+	// a blob that a finish about to commit points at. SQLite needs none: one writer at a time.
+	HoldContent, CollectContent string
 	// Reclaim gives freed space back to the system after a retention pass.
 	Reclaim func(ctx context.Context, db *sql.DB) error
 	// Committed, when set, is told after each write transaction commits. It must not block.
@@ -68,6 +80,9 @@ func New(db *sql.DB, d Dialect, codec Opener, log *slog.Logger) *Store {
 	}
 	if d.Lost == nil {
 		d.Lost = func(error) bool { return false }
+	}
+	if d.Conflict == nil {
+		d.Conflict = func(error) bool { return false }
 	}
 	w := d.Writes
 	if w == nil {
@@ -107,10 +122,24 @@ func (s *Store) q(query string) string {
 	return s.bound[query]
 }
 
-// call runs an idempotent database call, once more when a pooled connection had been lost.
+// maxConflictTries bounds the runs of a call that conflicts with other writers.
+const maxConflictTries = 5
+
+// call runs an idempotent database call: once more when a pooled connection had been lost,
+// and again after a short random pause while it conflicts with another writer.
 func (s *Store) call(ctx context.Context, action string, fn func() error) error {
 	err := fn()
 	if err != nil && ctx.Err() == nil && s.d.Lost(err) {
+		err = fn()
+	}
+	for try := 1; try < maxConflictTries && err != nil && ctx.Err() == nil && s.d.Conflict(err); try++ {
+		// Apart in time, the two writers take their locks one after the other.
+		pause := time.Duration(rand.Int64N(int64(10*time.Millisecond) << try))
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return s.d.Wrap(action, err)
+		}
 		err = fn()
 	}
 	return s.d.Wrap(action, err)
