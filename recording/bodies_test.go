@@ -89,3 +89,65 @@ func TestSpooledBodiesKeepContent(t *testing.T) {
 		t.Errorf("turns in %q and %q (parent %q), want one conversation", a.Conversation, b.Conversation, b.ParentRequestID)
 	}
 }
+
+// TestReplayKeepsMetadataOfRefusedContent: a spooled request whose content the store refuses
+// for good is written without it when the spool is replayed, as it would be when written live;
+// the record is not lost.
+func TestReplayKeepsMetadataOfRefusedContent(t *testing.T) {
+	key := make([]byte, 32)
+	rand.Read(key)
+	codec, err := content.NewCodec(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	redactor, _ := content.NewRedactor(nil)
+	st := newMemStore()
+	st.setDown(true)
+	dir := t.TempDir()
+	q, _ := startQueue(t, st, dir, nil)
+	q.SetBodies(content.NewBodies(codec, "", redactor))
+	rec := proxy.Record{ID: "r_refused", StartedAt: time.Now(), Method: "POST", Path: "/v1/messages", Status: 200,
+		ClientKeyID: "main", Model: "claude-sonnet-4-5",
+		RequestBody:  []byte(`{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}`),
+		ResponseBody: []byte(`{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":1}}`)}
+	q.Start(rec)
+	q.Finish(rec)
+	waitSpooled(t, dir, `"op":"finish"`)
+	st.mu.Lock()
+	st.refuseContent = true
+	st.mu.Unlock()
+	st.setDown(false)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, ok := st.snapshot()["r_refused"]
+		if ok && r.Finished {
+			if r.Status != 200 || r.Content != "metadata only: the store refused the content" || r.Body != nil {
+				t.Errorf("written as %+v", r)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the finish never reached the store (row: %+v)", r)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitSpooled waits until a file in the spool directory dir holds want.
+func waitSpooled(t *testing.T, dir, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		found := false
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				b, _ := os.ReadFile(path)
+				found = found || bytes.Contains(b, []byte(want))
+			}
+			return nil
+		})
+		if found {
+			return
+		}
+	}
+	t.Fatalf("the spool never held %s", want)
+}

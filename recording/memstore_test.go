@@ -22,7 +22,9 @@ type memStore struct {
 	down   bool
 	gate   chan struct{} // while non-nil, writes wait for it to close
 	poison string        // an id refused with a permanent error
-	writes int           // successful write calls
+	// refuseContent refuses for good every finish carrying content (bodies or linking keys).
+	refuseContent bool
+	writes        int // successful write calls
 }
 
 func newMemStore() *memStore { return &memStore{rows: make(map[string]store.Request)} }
@@ -89,6 +91,9 @@ func (m *memStore) FinishRequest(_ context.Context, r store.Request) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.refuseContent && (r.Body != nil || r.Keys != nil) {
+		return fmt.Errorf("writing %s: content refused", r.ID)
+	}
 	m.writes++
 	r.Finished = true
 	m.rows[r.ID] = r

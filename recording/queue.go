@@ -431,8 +431,8 @@ func (q *Queue) replayFile(ctx context.Context, path string) error {
 			return err
 		case retryable(err):
 			return fmt.Errorf("replaying %s: %w", filepath.Base(path), err)
-		default:
-			q.log.Error("record lost: the store refused it", "id", req.ID, "error", err)
+		default: // as when written live: the metadata is kept if it was the content refused
+			q.refused(op{finish: line.Op == "finish", req: req}, err)
 		}
 	}
 	return sc.Err()
