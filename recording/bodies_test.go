@@ -3,7 +3,7 @@ package recording
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -14,24 +14,20 @@ import (
 	"nexus/content"
 	"nexus/conversation"
 	"nexus/proxy"
+	"nexus/store"
 	"nexus/store/sqlite"
+	"nexus/store/sqlstore"
 )
 
 // TestSpooledBodiesKeepContent: requests recorded while the store is down wait in the spool
 // sealed (their text is nowhere in it), and once written they rebuild exactly and are linked.
 func TestSpooledBodiesKeepContent(t *testing.T) {
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	redactor, _ := content.NewRedactor(nil)
+	bodies, codec := newBodies(t)
 	dir := filepath.Join(t.TempDir(), "spool")
 	down := newMemStore()
 	down.setDown(true)
 	q1, stop := startQueue(t, down, dir, nil)
-	q1.SetBodies(content.NewBodies(codec, "", redactor))
+	q1.SetBodies(bodies)
 
 	const secretText = "the launch codes are in the blue folder"
 	turn1 := []byte(`{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"` + secretText + `"}]}`)
@@ -94,18 +90,12 @@ func TestSpooledBodiesKeepContent(t *testing.T) {
 // for good is written without it when the spool is replayed, as it would be when written live;
 // the record is not lost.
 func TestReplayKeepsMetadataOfRefusedContent(t *testing.T) {
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	redactor, _ := content.NewRedactor(nil)
+	bodies, _ := newBodies(t)
 	st := newMemStore()
 	st.setDown(true)
 	dir := t.TempDir()
 	q, _ := startQueue(t, st, dir, nil)
-	q.SetBodies(content.NewBodies(codec, "", redactor))
+	q.SetBodies(bodies)
 	rec := proxy.Record{ID: "r_refused", StartedAt: time.Now(), Method: "POST", Path: "/v1/messages", Status: 200,
 		ClientKeyID: "main", Model: "claude-sonnet-4-5",
 		RequestBody:  []byte(`{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}`),
@@ -150,4 +140,69 @@ func waitSpooled(t *testing.T, dir, want string) {
 		}
 	}
 	t.Fatalf("the spool never held %s", want)
+}
+
+// TestContentGoneMakesBodiesForget: retention this recorder did not run (another process's,
+// sharing the database) removes pieces its bodies remember as stored. The next request that
+// leaves them out cannot be stored with its content; the recorder then forgets, so the
+// requests after it carry their pieces again and are stored whole.
+func TestContentGoneMakesBodiesForget(t *testing.T) {
+	bodies, codec := newBodies(t)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir(), codec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, err := NewQueue(st, t.TempDir(), conversation.DefaultPrices(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.SetBodies(bodies)
+	runCtx, cancel := context.WithCancel(ctx)
+	go q.Run(runCtx)
+	defer func() { cancel(); q.Wait() }()
+
+	const system = `"system":"You are a careful assistant; this prompt is shared by every session.",`
+	answer := []byte(`{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":1}}`)
+	record := func(id string, at time.Time, text string) []byte {
+		body := []byte(`{"model":"claude-sonnet-4-5","max_tokens":64,` + system + `"messages":[{"role":"user","content":"` + text + `"}]}`)
+		rec := proxy.Record{ID: id, StartedAt: at, Method: "POST", Path: "/v1/messages", Status: 200,
+			ClientKeyID: "main", RequestBody: body, ResponseBody: answer}
+		q.Start(rec)
+		q.Finish(rec)
+		waitFinished(t, st, id)
+		return body
+	}
+	record("r_old", time.Now().Add(-48*time.Hour), "an old session")
+	if _, err := st.Retain(ctx, store.RetentionPolicy{MaxAge: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range []string{"r_0", "r_1", "r_2"} {
+		body := record(id, time.Now(), fmt.Sprintf("session %d", i))
+		d, err := st.GetRequest(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if d.Content != sqlstore.ContentGone {
+				t.Errorf("%s: content %q; the test no longer makes a piece go missing", id, d.Content)
+			}
+			continue
+		}
+		if req, _, err := content.OpenBodies(codec, d); err != nil || !bytes.Equal(req, body) {
+			t.Errorf("%s: content %q, rebuilt %q (%v)", id, d.Content, req, err)
+		}
+	}
+}
+
+// waitFinished waits until the store holds request id finished.
+func waitFinished(t *testing.T, st store.Store, id string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if d, err := st.GetRequest(context.Background(), id); err == nil && d.Finished {
+			return
+		}
+	}
+	t.Fatalf("%s was never written finished", id)
 }

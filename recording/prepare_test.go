@@ -18,8 +18,8 @@ import (
 	"nexus/proxy"
 )
 
-// newBodies returns Bodies sealing under a random key.
-func newBodies(t *testing.T) *content.Bodies {
+// newBodies returns Bodies sealing under a random key, and the codec that opens what they seal.
+func newBodies(t *testing.T) (*content.Bodies, *content.Codec) {
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key)
@@ -31,7 +31,7 @@ func newBodies(t *testing.T) *content.Bodies {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return content.NewBodies(codec, "", redactor)
+	return content.NewBodies(codec, "", redactor), codec
 }
 
 // bigRequest is a Messages request of about size bytes.
@@ -52,7 +52,8 @@ func TestBusyMachineRecordsWithoutBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.SetBodies(newBodies(t))
+	bodies, _ := newBodies(t)
+	q.SetBodies(bodies)
 
 	// Run has not started, so nothing is read: the backlog fills as on a saturated machine.
 	const size = 1 << 20
@@ -109,7 +110,8 @@ func TestFinishAfterRunReadsBodies(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "spool")
 	st := newMemStore()
 	q, stop := startQueue(t, st, dir, nil)
-	q.SetBodies(newBodies(t))
+	bodies, _ := newBodies(t)
+	q.SetBodies(bodies)
 	stop()
 	var released atomic.Int32
 	rec := proxy.Record{ID: "r_late", StartedAt: time.Now(), Method: "POST", Path: "/v1/messages", Status: 200,
@@ -133,7 +135,8 @@ func TestSlowStoreBoundsHeldBodies(t *testing.T) {
 	st := newMemStore()
 	release := st.block()
 	q, _ := startQueue(t, st, filepath.Join(t.TempDir(), "spool"), nil)
-	q.SetBodies(newBodies(t))
+	bodies, _ := newBodies(t)
+	q.SetBodies(bodies)
 
 	const size = 1 << 20
 	n := maxHeldBytes/size + 8

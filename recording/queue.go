@@ -48,6 +48,7 @@ type Queue struct {
 	stopped bool
 
 	queuedBytes atomic.Int64 // sealed bodies of the records in ch
+	contentGone atomic.Int64 // writes the store found with pieces gone (OnContentGone)
 	held        holdover     // records neither the store nor the spool could take
 
 	storeDown atomic.Bool  // while true, the worker spools instead of writing
@@ -64,9 +65,17 @@ func NewQueue(st store.Store, spoolDir string, prices conversation.PriceTable, l
 	if err != nil {
 		return nil, err
 	}
-	return &Queue{store: st, prices: prices, log: log, spool: sp, prep: newPreparer(), ch: make(chan *op, QueueSize),
-		done: make(chan struct{}), wake: make(chan struct{}, 1)}, nil
+	q := &Queue{store: st, prices: prices, log: log, spool: sp, prep: newPreparer(), ch: make(chan *op, QueueSize),
+		done: make(chan struct{}), wake: make(chan struct{}, 1)}
+	if w, ok := st.(contentGoneWatcher); ok {
+		w.OnContentGone(func() { q.contentGone.Add(1) })
+	}
+	return q, nil
 }
+
+// contentGoneWatcher is a store that says when a write found pieces gone that the recorder
+// took for stored (sqlstore.Store.OnContentGone).
+type contentGoneWatcher interface{ OnContentGone(f func()) }
 
 // Start implements proxy.Recorder.
 func (q *Queue) Start(r proxy.Record) { q.submit(op{req: toStoreRequest(r, false, q.prices)}) }
@@ -98,14 +107,20 @@ func (q *Queue) Finish(r proxy.Record) {
 // SetBodies makes the queue read and store bodies with b. Call it before Run.
 func (q *Queue) SetBodies(b *content.Bodies) { q.bodies = b }
 
-// written notes ops that reached the store.
-func (q *Queue) wrote(ops ...op) {
+// wrote notes ops that reached the store; gone is what contentGone held before they were
+// written. When a write in the meantime found pieces gone that the bodies took for stored
+// (another process's retention removed them), the bodies forget what they remember, after
+// these ops added theirs: the next requests carry all their pieces again.
+func (q *Queue) wrote(gone int64, ops ...op) {
 	q.written.Add(int64(len(ops)))
 	if q.bodies == nil {
 		return
 	}
 	for _, o := range ops {
 		q.bodies.Stored(o.req.Body)
+	}
+	if q.contentGone.Load() != gone {
+		q.bodies.Forget()
 	}
 }
 
@@ -294,10 +309,11 @@ func (q *Queue) writeBatch(batch []op) {
 		ops = append(ops, store.RequestOp{Finish: o.finish, Request: o.req})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	gone := q.contentGone.Load()
 	err := q.store.WriteRequests(ctx, ops)
 	cancel()
 	if err == nil {
-		q.wrote(batch...)
+		q.wrote(gone, batch...)
 		return
 	}
 	for _, o := range batch {
@@ -349,13 +365,14 @@ func (q *Queue) apply(ctx context.Context, finish bool, req store.Request) error
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	var err error
+	gone := q.contentGone.Load()
 	if finish {
 		err = q.store.FinishRequest(ctx, req)
 	} else {
 		err = q.store.StartRequest(ctx, req)
 	}
 	if err == nil {
-		q.wrote(op{finish: finish, req: req})
+		q.wrote(gone, op{finish: finish, req: req})
 	}
 	return err
 }

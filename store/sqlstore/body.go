@@ -38,15 +38,13 @@ func (w *writer) storeBody(ctx context.Context, b *store.Body) (*contentRow, err
 		blobs[i] = []any{blob.Hash, blob.Size, blob.Data}
 		included[string(blob.Hash)] = true
 	}
-	if err := w.insertNew(ctx, "blobs (hash, size, data)", blobs); err != nil {
-		return nil, err
-	}
 	nodes := nodeHashes(b.Messages)
 	have, err := w.deepestNode(ctx, nodes)
 	if err != nil {
 		return nil, err
 	}
-	// What the request points at and the recorder left out must be stored already.
+	// What the request points at and the recorder left out must be stored already; when it
+	// is not, nothing of this body is stored (no orphan blobs for retention to find).
 	var need [][]byte
 	for _, h := range append([][]byte{b.Template, b.System, b.Tools, b.Response}, b.Messages[have+1:]...) {
 		if len(h) > 0 && !included[string(h)] {
@@ -56,6 +54,9 @@ func (w *writer) storeBody(ctx context.Context, b *store.Body) (*contentRow, err
 	}
 	found, err := w.stored(ctx, "blobs", need)
 	if err != nil || len(found) < len(need) {
+		return nil, err
+	}
+	if err := w.insertNew(ctx, "blobs (hash, size, data)", blobs); err != nil {
 		return nil, err
 	}
 	var rows [][]any

@@ -83,6 +83,9 @@ func (w *writer) write(ctx context.Context, op store.RequestOp) error {
 		}
 		if content == nil {
 			r.Content = ContentGone
+			if f := w.s.contentGone.Load(); f != nil {
+				(*f)()
+			}
 		}
 	}
 	conv := before.conversation

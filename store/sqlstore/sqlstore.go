@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"nexus/store"
@@ -69,6 +70,8 @@ type Store struct {
 
 	mu    sync.Mutex // guards bound
 	bound map[string]string
+
+	contentGone atomic.Pointer[func()] // OnContentGone's f
 }
 
 var _ store.Store = (*Store)(nil)
@@ -90,6 +93,11 @@ func New(db *sql.DB, d Dialect, codec Opener, log *slog.Logger) *Store {
 	}
 	return &Store{db: db, w: w, d: d, log: log, codec: codec, bound: map[string]string{}}
 }
+
+// OnContentGone has f called whenever a finish is written without its content because pieces
+// its recorder took for stored are gone (ContentGone: retention removed them, perhaps another
+// process's). The recorder then forgets what it remembers as stored. f must not block.
+func (s *Store) OnContentGone(f func()) { s.contentGone.Store(&f) }
 
 // DB is the underlying handle, for the backend's own queries.
 func (s *Store) DB() *sql.DB { return s.db }
