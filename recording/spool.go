@@ -105,23 +105,26 @@ func (s *spool) append(line []byte) error {
 	return nil
 }
 
-// rotate syncs and closes the current file and renames it for replay, so new appends start
-// a new file. A current file left by an earlier run is rotated too.
+// rotate renames the current file for replay, so new appends start a new file, then syncs
+// and closes it. A current file left by an earlier run is rotated too. The sync happens
+// outside the lock: appends come from request goroutines when the queue is full, and must
+// not wait for a slow disk's flush.
 func (s *spool) rotate() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.f != nil {
-		err := s.f.Sync()
-		if cerr := s.f.Close(); err == nil {
-			err = cerr
-		}
-		s.f = nil
-		if err != nil {
-			return fmt.Errorf("flushing spool: %w", err)
-		}
-	}
+	f := s.f
+	s.f = nil
 	name := fmt.Sprintf("replay-%020d.jsonl", time.Now().UnixNano())
 	err := os.Rename(filepath.Join(s.dir, currentSpool), filepath.Join(s.dir, name))
+	s.mu.Unlock()
+	if f != nil {
+		serr := f.Sync()
+		if cerr := f.Close(); serr == nil {
+			serr = cerr
+		}
+		if serr != nil {
+			return fmt.Errorf("flushing spool: %w", serr)
+		}
+	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("rotating spool: %w", err)
 	}
