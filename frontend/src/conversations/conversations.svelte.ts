@@ -5,6 +5,7 @@
 import * as api from '../lib/api';
 import type { ConversationDetail, ConversationRow, RequestDetail } from '../lib/api';
 import { onRecords } from '../lib/events';
+import { mergeLive } from '../lib/livemerge';
 
 export const PAGE = 100;
 const LIVE_MAX = 500;
@@ -198,10 +199,7 @@ export class ConversationsStore {
     try {
       const page = await api.listConversations({ limit, model: this.#model });
       if (gen !== this.#generation) return;
-      const fresh = new Set(page.conversations.map((c) => c.id));
-      const rest = this.#rows.length > limit ? this.#rows.slice(limit).filter((c) => !fresh.has(c.id)) : [];
-      this.#rows = [...page.conversations, ...rest];
-      if (this.#rows.length <= limit) this.#next = page.next;
+      ({ rows: this.#rows, next: this.#next } = mergeLive(this.#rows, this.#next, page.conversations, page.next));
     } catch {
       return; // the next records try again
     }

@@ -60,7 +60,13 @@ export function when(rfc3339: string, now: Date = new Date()): string {
   if (d.getFullYear() === now.getFullYear()) {
     return `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })} ${hm}`;
   }
-  return d.toISOString().slice(0, 10);
+  return localDate(d);
+}
+
+/** The local calendar date of d, as YYYY-MM-DD. */
+function localDate(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 /** A full local date and time, for details and tooltips. */

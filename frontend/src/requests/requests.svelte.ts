@@ -4,6 +4,7 @@
 import * as api from '../lib/api';
 import type { RequestDetail, RequestQuery, RequestRow, StorageInfo, UsageSummary } from '../lib/api';
 import { onRecords } from '../lib/events';
+import { mergeLive } from '../lib/livemerge';
 
 /** What the user filters by. */
 export interface RequestFilters {
@@ -201,10 +202,7 @@ export class RequestsStore {
     try {
       const page = await api.listRequests(this.#query({ limit }));
       if (gen !== this.#generation) return;
-      const fresh = new Set(page.requests.map((r) => r.id));
-      const rest = this.#rows.length > limit ? this.#rows.slice(limit).filter((r) => !fresh.has(r.id)) : [];
-      this.#rows = [...page.requests, ...rest];
-      if (this.#rows.length <= limit) this.#next = page.next;
+      ({ rows: this.#rows, next: this.#next } = mergeLive(this.#rows, this.#next, page.requests, page.next));
       const open = this.#detail?.request;
       const now = page.requests.find((r) => r.id === this.#selected);
       if (open && now && (!open.finished || open.status !== now.status) && now.finished) {
