@@ -74,7 +74,7 @@ type RequestFilter struct {
 	Since        time.Time
 	Model        string
 	Account      string
-	Status       int // exact status; -1 means any error (status 0 or >= 400)
+	Status       int // exact status; -1 means any error (finished with status 0, no answer, or >= 400)
 	Kind         string
 	Conversation string
 	// Text finds requests whose stored messages contain it (case-insensitive). It reads

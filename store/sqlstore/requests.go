@@ -172,7 +172,7 @@ func requestWhere(f store.RequestFilter) (string, []any) {
 	case f.Status > 0:
 		add(`status = ?`, f.Status)
 	case f.Status < 0:
-		add(`(status = 0 OR status >= 400)`)
+		add(`(status = 0 OR status >= 400) AND finished`) // a request still running has status 0 too
 	}
 	if f.Kind != "" {
 		add(`kind = ?`, f.Kind)

@@ -342,6 +342,9 @@ func testFilters(t *testing.T, tr *traffic) {
 		{Finish: true, Request: store.Request{ID: "a", StartedAt: base, Status: 200, Model: "m1", Account: "x", Kind: "turn"}},
 		{Finish: true, Request: store.Request{ID: "b", StartedAt: base.Add(time.Second), Status: 529, Model: "m2", Account: "y", Kind: "auxiliary"}},
 		{Finish: true, Request: store.Request{ID: "c", StartedAt: base.Add(2 * time.Second), Status: 200, Model: "m1", Account: "y", Kind: "turn"}},
+		// Still running (status 0, not finished), and finished with no answer at all (status 0).
+		{Request: store.Request{ID: "d", StartedAt: base.Add(3 * time.Second), Model: "m3"}},
+		{Finish: true, Request: store.Request{ID: "e", StartedAt: base.Add(4 * time.Second), Model: "m3"}},
 	}
 	if err := tr.s.WriteRequests(ctx(t), ops); err != nil {
 		t.Fatal(err)
@@ -351,10 +354,10 @@ func testFilters(t *testing.T, tr *traffic) {
 		want string
 	}{
 		{store.RequestFilter{Account: "y"}, "c b"},
-		{store.RequestFilter{Status: -1}, "b"},
+		{store.RequestFilter{Status: -1}, "e b"},
 		{store.RequestFilter{Status: 200}, "c a"},
 		{store.RequestFilter{Kind: "auxiliary"}, "b"},
-		{store.RequestFilter{Since: base.Add(time.Second)}, "c b"},
+		{store.RequestFilter{Since: base.Add(time.Second)}, "e d c b"},
 		{store.RequestFilter{Before: base.Add(2 * time.Second), BeforeID: "c"}, "b a"},
 		{store.RequestFilter{Model: "m1", Account: "x"}, "a"},
 	} {
