@@ -91,6 +91,12 @@ func Defaults() Settings {
 	}
 }
 
+// The largest retention limits Validate accepts.
+const (
+	maxRetentionDays = 36_500
+	maxRetentionMB   = 1 << 30
+)
+
 // ErrNotLoopback is returned by Validate when the proxy would listen beyond this machine.
 var ErrNotLoopback = errors.New("not a loopback address")
 
@@ -112,8 +118,18 @@ func (s Settings) Validate() error {
 	if s.MaxRetries < 0 || s.MaxRetries > 10 {
 		return fmt.Errorf("max retries %d is out of range 0-10", s.MaxRetries)
 	}
+	if time.Duration(s.StreamIdleTimeout) < 0 {
+		return fmt.Errorf("stream idle timeout must not be negative")
+	}
 	if s.RetentionDays < 0 || s.RetentionMaxMB < 0 {
 		return fmt.Errorf("retention limits must not be negative")
+	}
+	// Larger values would overflow when turned into a duration or bytes; 0 means no limit.
+	if s.RetentionDays > maxRetentionDays {
+		return fmt.Errorf("retention days %d is over %d (100 years); 0 keeps requests for ever", s.RetentionDays, maxRetentionDays)
+	}
+	if s.RetentionMaxMB > maxRetentionMB {
+		return fmt.Errorf("retention max MB %d is over %d (1 PB); 0 sets no size limit", s.RetentionMaxMB, maxRetentionMB)
 	}
 	for _, p := range s.RedactPatterns {
 		if _, err := regexp.Compile(p.Regexp); err != nil || p.Kind == "" {

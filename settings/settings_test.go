@@ -68,6 +68,10 @@ func TestValidateRejects(t *testing.T) {
 		{"zero request timeout", func(s *Settings) { s.RequestTimeout = 0 }, "timeout"},
 		{"negative retries", func(s *Settings) { s.MaxRetries = -1 }, "retries"},
 		{"too many retries", func(s *Settings) { s.MaxRetries = 11 }, "retries"},
+		{"negative stream idle timeout", func(s *Settings) { s.StreamIdleTimeout = Duration(-time.Second) }, "idle"},
+		// 213,504 days is 2^63 ns / 24 h + 1: as a duration it wraps to 25 minutes.
+		{"retention days past a duration", func(s *Settings) { s.RetentionDays = 213_504 }, "retention days"},
+		{"retention size past int64 bytes", func(s *Settings) { s.RetentionMaxMB = 1 << 44 }, "retention max MB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := Defaults()
