@@ -44,6 +44,9 @@ type RequestPage struct {
 	Requests []RequestRow `json:"requests"`
 	// Next is the cursor of the following page; "" when this is the last.
 	Next string `json:"next"`
+	// SearchStopped is true when a text search read its limit of requests (store.TextScanLimit)
+	// before it filled the page: Next goes on searching older requests.
+	SearchStopped bool `json:"search_stopped"`
 }
 
 // RequestRow is a request as a list shows it. Times are RFC 3339 (UTC, milliseconds).
@@ -271,7 +274,14 @@ func (a *App) ListRequests(q RequestQuery) (RequestPage, error) {
 	if q.Errors {
 		f.Status = -1
 	}
-	rs, err := a.engine.Store().ListRequests(a.context(), f)
+	var rs []store.Request
+	var stopped store.SearchResult
+	if f.Text != "" {
+		stopped, err = a.engine.Store().SearchRequests(a.context(), f)
+		rs = stopped.Requests
+	} else {
+		rs, err = a.engine.Store().ListRequests(a.context(), f)
+	}
 	if err != nil {
 		return RequestPage{}, fmt.Errorf("listing requests: %w", err)
 	}
@@ -279,9 +289,12 @@ func (a *App) ListRequests(q RequestQuery) (RequestPage, error) {
 	for _, r := range rs {
 		page.Requests = append(page.Requests, toRequestRow(r))
 	}
-	if len(rs) == limit {
+	switch {
+	case len(rs) == limit:
 		last := rs[len(rs)-1]
 		page.Next = makeCursor(last.StartedAt, last.ID)
+	case stopped.ResumeID != "":
+		page.Next, page.SearchStopped = makeCursor(stopped.ResumeAt, stopped.ResumeID), true
 	}
 	return page, nil
 }

@@ -33,6 +33,9 @@ type Store interface {
 	WriteRequests(ctx context.Context, ops []RequestOp) error
 	// ListRequests returns requests newest first.
 	ListRequests(ctx context.Context, f RequestFilter) ([]Request, error)
+	// SearchRequests is ListRequests for a filter with Text, saying where an unfinished
+	// search stopped.
+	SearchRequests(ctx context.Context, f RequestFilter) (SearchResult, error)
 	// CountRequests returns the number of recorded requests.
 	CountRequests(ctx context.Context) (int64, error)
 	// GetRequest returns one request with its stored content (sealed), or ErrNotFound.
@@ -80,10 +83,23 @@ type RequestFilter struct {
 	// Text finds requests whose stored messages contain it (case-insensitive). It reads
 	// sealed content, so it needs the store's codec and scans at most TextScanLimit requests.
 	Text string
+	// ScanLimit, when positive and smaller, replaces TextScanLimit for a text search.
+	ScanLimit int
 }
 
 // TextScanLimit bounds how many requests a text search opens.
 const TextScanLimit = 5000
+
+// SearchResult is a page of a text search.
+type SearchResult struct {
+	Requests []Request
+	// ResumeAt and ResumeID name the last request the search read when it stopped, after
+	// TextScanLimit requests, before it had filled the page: the search goes on before it
+	// (RequestFilter.Before and BeforeID). Both are zero when the search read every request
+	// the filter allows, or filled the page.
+	ResumeAt time.Time
+	ResumeID string
+}
 
 // Request is one recorded request. Times are UTC; durations in milliseconds.
 type Request struct {

@@ -108,6 +108,15 @@ func (w *writer) write(ctx context.Context, op store.RequestOp) error {
 	return w.count(ctx, r, conv)
 }
 
+// listLimit is the page size of a request list asked for limit: 50 by default, at most
+// 10,000.
+func listLimit(limit int) int {
+	if limit <= 0 {
+		return 50
+	}
+	return min(limit, 10000)
+}
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -117,17 +126,14 @@ func b2i(b bool) int {
 
 // ListRequests implements store.Store.
 func (s *Store) ListRequests(ctx context.Context, f store.RequestFilter) ([]store.Request, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
+	if f.Text != "" {
+		res, err := s.SearchRequests(ctx, f)
+		return res.Requests, err
 	}
-	limit = min(limit, 10000)
+	limit := listLimit(f.Limit)
 	where, args := requestWhere(f)
 	query := `SELECT ` + store.RequestColumns + ` FROM requests` + where +
 		` ORDER BY started_at DESC, id DESC LIMIT ?`
-	if f.Text != "" {
-		return s.searchRequests(ctx, query, args, f.Text, limit)
-	}
 	var out []store.Request
 	err := s.call(ctx, "listing requests", func() error {
 		out = out[:0]

@@ -1,35 +1,45 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"strings"
 
+	"nexus/conversation"
 	"nexus/store"
 )
 
-// searchRequests runs a ListRequests query, newest first, over at most store.TextScanLimit
-// requests, and keeps those whose newest message or answer contains text (case-insensitive).
+// SearchRequests implements store.Store: a ListRequests query, newest first, over at most
+// store.TextScanLimit requests (or f.ScanLimit), keeping those whose newest message or answer holds f.Text in
+// its text (case-insensitive; conversation.MessageSearchText says what counts as text).
 // Every message of a conversation is the newest message of some request, or part of an
 // answer, so this finds them all without opening whole histories. Content is sealed, so
 // this reads it through the codec; without one nothing matches.
-func (s *Store) searchRequests(ctx context.Context, listQuery string, args []any, text string, limit int) ([]store.Request, error) {
-	if s.codec == nil {
-		return nil, nil
+func (s *Store) SearchRequests(ctx context.Context, f store.RequestFilter) (store.SearchResult, error) {
+	var res store.SearchResult
+	if s.codec == nil || f.Text == "" {
+		return res, nil
 	}
-	query := strings.Replace(listQuery, ` FROM requests`, `, (SELECT n.blob FROM nodes n WHERE n.hash = requests.last_node),
+	limit := listLimit(f.Limit)
+	where, args := requestWhere(f)
+	query := `SELECT ` + store.RequestColumns + `, (SELECT n.blob FROM nodes n WHERE n.hash = requests.last_node),
 		(SELECT b.data FROM nodes n JOIN blobs b ON b.hash = n.blob WHERE n.hash = requests.last_node),
-		response_blob, (SELECT b.data FROM blobs b WHERE b.hash = requests.response_blob) FROM requests`, 1)
-	needle := bytes.ToLower([]byte(text))
-	var out []store.Request
+		response_blob, (SELECT b.data FROM blobs b WHERE b.hash = requests.response_blob)
+		FROM requests` + where + ` ORDER BY started_at DESC, id DESC LIMIT ?`
+	scan := store.TextScanLimit
+	if f.ScanLimit > 0 {
+		scan = min(scan, f.ScanLimit)
+	}
+	needle := strings.ToLower(f.Text)
 	err := s.call(ctx, "searching requests", func() error {
-		out = out[:0]
-		rows, err := s.db.QueryContext(ctx, s.q(query), append(args, store.TextScanLimit)...)
+		res = store.SearchResult{}
+		rows, err := s.db.QueryContext(ctx, s.q(query), append(args, scan)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() && len(out) < limit {
+		var read int
+		var last store.Request
+		for len(res.Requests) < limit && rows.Next() {
 			var messageID, message, answerID, answer []byte
 			r, err := store.RequestScan(func(dest ...any) error {
 				return rows.Scan(append(dest, &messageID, &message, &answerID, &answer)...)
@@ -37,19 +47,26 @@ func (s *Store) searchRequests(ctx context.Context, listQuery string, args []any
 			if err != nil {
 				return err
 			}
-			if s.contains(messageID, message, needle) || s.contains(answerID, answer, needle) {
-				out = append(out, r)
+			read, last = read+1, r
+			if s.holds(messageID, message, conversation.MessageSearchText, needle) ||
+				s.holds(answerID, answer, conversation.ResponseSearchText, needle) {
+				res.Requests = append(res.Requests, r)
 			}
+		}
+		if read == scan && len(res.Requests) < limit {
+			res.ResumeAt, res.ResumeID = last.StartedAt, last.ID
 		}
 		return rows.Err()
 	})
-	return out, err
+	return res, err
 }
 
-func (s *Store) contains(id, sealed, needle []byte) bool {
+// holds reports whether the text of a sealed blob, as text reads it, contains needle (lower
+// case).
+func (s *Store) holds(id, sealed []byte, text func([]byte) string, needle string) bool {
 	if len(sealed) == 0 {
 		return false
 	}
 	plain, err := s.codec.Open(id, sealed)
-	return err == nil && bytes.Contains(bytes.ToLower(plain), needle)
+	return err == nil && strings.Contains(strings.ToLower(text(plain)), needle)
 }

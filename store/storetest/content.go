@@ -30,6 +30,8 @@ func runContent(t *testing.T, open Opener) {
 		{"AuthFailures", testAuthFailures},
 		{"Retention", testRetention},
 		{"ContentGone", testContentGone},
+		{"TextSearchReadsText", testTextSearchReadsText},
+		{"TextSearchResumes", testTextSearchResumes},
 		{"RepeatedMessage", testRepeatedMessage},
 		{"TextSearch", testTextSearch},
 		{"Filters", testFilters},
@@ -334,6 +336,65 @@ func testTextSearch(t *testing.T, tr *traffic) {
 	}
 	if got, _ := tr.s.ListRequests(ctx(t), store.RequestFilter{Text: "nowhere to be found"}); len(got) != 0 {
 		t.Errorf("search for missing text found %d", len(got))
+	}
+}
+
+// testTextSearchReadsText: a search looks in the text of messages and answers as the user
+// wrote and read it (quotes, ampersands, angle brackets and all), not in the JSON around it.
+func testTextSearchReadsText(t *testing.T, tr *traffic) {
+	plain := tr.send("k1", []msg{user("hello there")}, "hi")
+	special := tr.send("k1", []msg{user(`please run "make test" && echo <done>`)}, "Done: the 'tests' pass & build.")
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{`"make test" && echo <done>`, []string{special.ID}},
+		{`the 'tests' pass & build`, []string{special.ID}},
+		{"HELLO", []string{plain.ID}},
+		{"role", nil},
+		{"ephemeral", nil},
+		{`"type"`, nil},
+		{"{", nil},
+	} {
+		got, err := tr.s.ListRequests(ctx(t), store.RequestFilter{Text: tc.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range got {
+			ids = append(ids, r.ID)
+		}
+		if strings.Join(ids, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("search %q found %v, want %v", tc.text, ids, tc.want)
+		}
+	}
+}
+
+// testTextSearchResumes: a search that stops at its scan limit before filling the page says
+// where it stopped, and goes on from there to the match further back.
+func testTextSearchResumes(t *testing.T, tr *traffic) {
+	target := tr.send("k1", []msg{user("the needle is here")}, "ok")
+	for i := range 4 {
+		tr.send("k1", []msg{user(fmt.Sprintf("hay %d", i))}, "ok")
+	}
+	f := store.RequestFilter{Text: "needle", ScanLimit: 2, Limit: 10}
+	var rounds int
+	for {
+		rounds++
+		res, err := tr.s.SearchRequests(ctx(t), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Requests) > 0 {
+			if res.Requests[0].ID != target.ID || rounds != 3 {
+				t.Errorf("round %d found %s, want %s in round 3", rounds, res.Requests[0].ID, target.ID)
+			}
+			return
+		}
+		if res.ResumeID == "" || rounds > 3 {
+			t.Fatalf("round %d: no match and no place to resume (%+v)", rounds, res)
+		}
+		f.Before, f.BeforeID = res.ResumeAt, res.ResumeID
 	}
 }
 

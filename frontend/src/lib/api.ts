@@ -265,6 +265,8 @@ export interface RequestPage {
   requests: RequestRow[];
   /** Cursor of the next page; "" when this is the last. */
   next: string;
+  /** A text search read its limit of requests before filling the page; `next` searches older ones. */
+  search_stopped?: boolean;
 }
 
 /** One content block of a message. */

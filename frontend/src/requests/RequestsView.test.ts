@@ -105,6 +105,20 @@ describe('RequestsView', () => {
     expect(api.listRequests).toHaveBeenLastCalledWith({ model: '', kind: '', errors: false, text: '', limit: 100 });
   });
 
+  it('goes on with a text search that stopped before finding anything', async () => {
+    setUp();
+    await list();
+    vi.mocked(api.listRequests).mockResolvedValue({ requests: [], next: 'scanned-to', search_stopped: true });
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search messages' }), 'old thing{Enter}');
+    expect(await screen.findByText('Nothing among the newest requests searched so far.')).toBeInTheDocument();
+
+    vi.mocked(api.listRequests).mockResolvedValue({ requests: [makeRequestRow({ id: 'found' })], next: '' });
+    await userEvent.click(screen.getByRole('button', { name: 'Search older requests' }));
+
+    expect(api.listRequests).toHaveBeenLastCalledWith(expect.objectContaining({ text: 'old thing', cursor: 'scanned-to' }));
+    await waitFor(() => expect(within(screen.getByRole('listbox')).getAllByRole('option')).toHaveLength(1));
+  });
+
   it('loads the next page with the cursor', async () => {
     setUp([makeRequestRow()], 'cursor-1');
     await list();

@@ -24,6 +24,7 @@ export class RequestsStore {
   #filters = $state<RequestFilters>({ model: '', kind: '', errors: false, text: '' });
   #rows = $state<RequestRow[]>([]);
   #next = $state('');
+  #searchStopped = $state(false);
   #loaded = $state(false);
   #loading = $state(false);
   #loadingMore = $state(false);
@@ -53,6 +54,10 @@ export class RequestsStore {
   /** More rows can be loaded. */
   get hasMore(): boolean {
     return this.#next !== '';
+  }
+  /** A text search stopped at its limit of requests read; loading more searches older ones. */
+  get searchStopped(): boolean {
+    return this.#searchStopped;
   }
   /** The first load has finished (with rows or not). */
   get loaded(): boolean {
@@ -108,6 +113,7 @@ export class RequestsStore {
       if (gen !== this.#generation) return;
       this.#rows = page.requests;
       this.#next = page.next;
+      this.#searchStopped = !!page.search_stopped;
       this.#error = '';
     } catch (e) {
       if (gen === this.#generation) this.#error = message(e);
@@ -137,6 +143,7 @@ export class RequestsStore {
       const have = new Set(this.#rows.map((r) => r.id));
       this.#rows = [...this.#rows, ...page.requests.filter((r) => !have.has(r.id))];
       this.#next = page.next;
+      this.#searchStopped = !!page.search_stopped;
       this.#error = '';
     } catch (e) {
       if (gen === this.#generation) this.#error = message(e);
@@ -202,7 +209,9 @@ export class RequestsStore {
     try {
       const page = await api.listRequests(this.#query({ limit }));
       if (gen !== this.#generation) return;
-      ({ rows: this.#rows, next: this.#next } = mergeLive(this.#rows, this.#next, page.requests, page.next));
+      const merged = mergeLive(this.#rows, this.#next, page.requests, page.next);
+      if (merged.next !== this.#next) this.#searchStopped = !!page.search_stopped;
+      ({ rows: this.#rows, next: this.#next } = merged);
       const open = this.#detail?.request;
       const now = page.requests.find((r) => r.id === this.#selected);
       if (open && now && (!open.finished || open.status !== now.status) && now.finished) {
