@@ -106,12 +106,16 @@ func newFlagSet(name string, stdio IO) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses the flags of a command that takes no other arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s takes no argument %q (flags start with --)", errUsage, fs.Name(), fs.Arg(0))
 	}
 	return nil
 }

@@ -89,6 +89,9 @@ func TestUsageErrors(t *testing.T) {
 		{"requests", "--limit", "many"},
 		{"requests", "--limit", "0"},
 		{"requests", "--limit", "-3"},
+		{"requests", "json"}, // a flag without its dashes
+		{"conversations", "--json", "extra"},
+		{"check", "extra"},
 		{"serve", "--nope"},
 		{"--nope"},
 		{"credentials"},

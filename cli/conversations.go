@@ -34,7 +34,14 @@ func runConversations(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	defer st.Close()
-	convs, err := st.ListConversations(ctx, store.ConversationFilter{Limit: *limit})
+	// The store returns at most 1,000 conversations at a time.
+	convs, err := readPages(*limit, 1_000, func(n int, last *store.Conversation) ([]store.Conversation, error) {
+		f := store.ConversationFilter{Limit: n}
+		if last != nil {
+			f.Before, f.BeforeID = last.LastAt, last.ID
+		}
+		return st.ListConversations(ctx, f)
+	})
 	if err != nil {
 		return err
 	}

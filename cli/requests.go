@@ -32,7 +32,14 @@ func runRequests(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	defer st.Close()
-	reqs, err := st.ListRequests(ctx, store.RequestFilter{Limit: *limit})
+	// The store returns at most 10,000 requests at a time.
+	reqs, err := readPages(*limit, 10_000, func(n int, last *store.Request) ([]store.Request, error) {
+		f := store.RequestFilter{Limit: n}
+		if last != nil {
+			f.Before, f.BeforeID = last.StartedAt, last.ID
+		}
+		return st.ListRequests(ctx, f)
+	})
 	if err != nil {
 		return err
 	}
