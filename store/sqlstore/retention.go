@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,8 +29,9 @@ func (s *Store) Retain(ctx context.Context, p store.RetentionPolicy) (store.Rete
 		return run, err
 	}
 	var reasons []string
+	touched := map[string]bool{} // conversations that lost requests and are not recounted yet
 	if p.MaxAge > 0 {
-		n, err := s.deleteRequests(ctx, `started_at < ?`, now.Add(-p.MaxAge).UnixMilli())
+		n, err := s.deleteRequests(ctx, touched, `started_at < ?`, now.Add(-p.MaxAge).UnixMilli())
 		if err != nil {
 			return run, err
 		}
@@ -37,7 +40,7 @@ func (s *Store) Retain(ctx context.Context, p store.RetentionPolicy) (store.Rete
 			reasons = append(reasons, "age")
 		}
 	}
-	if err := s.collect(ctx, &run); err != nil {
+	if err := s.collect(ctx, &run, touched); err != nil {
 		return run, err
 	}
 	if p.MaxBytes > 0 {
@@ -47,7 +50,7 @@ func (s *Store) Retain(ctx context.Context, p store.RetentionPolicy) (store.Rete
 			if err != nil || size <= p.MaxBytes {
 				break
 			}
-			n, err := s.deleteOldest(ctx)
+			n, err := s.deleteOldest(ctx, touched)
 			if err != nil {
 				return run, err
 			}
@@ -55,7 +58,7 @@ func (s *Store) Retain(ctx context.Context, p store.RetentionPolicy) (store.Rete
 				break
 			}
 			removed += n
-			if err := s.collect(ctx, &run); err != nil {
+			if err := s.collect(ctx, &run, touched); err != nil {
 				return run, err
 			}
 		}
@@ -90,20 +93,13 @@ func (s *Store) Retain(ctx context.Context, p store.RetentionPolicy) (store.Rete
 	return run, err
 }
 
-// deleteRequests removes the requests matching cond in batches and returns how many.
-func (s *Store) deleteRequests(ctx context.Context, cond string, args ...any) (int64, error) {
+// deleteRequests removes the requests matching cond in batches and returns how many; the
+// conversations they were in go into touched.
+func (s *Store) deleteRequests(ctx context.Context, touched map[string]bool, cond string, args ...any) (int64, error) {
 	var total int64
 	for {
-		var n int64
-		err := s.call(ctx, "removing old requests", func() error {
-			res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE `+
-				cond+` LIMIT ?)`), append(args, retentionBatch)...)
-			if err != nil {
-				return err
-			}
-			n, err = res.RowsAffected()
-			return err
-		})
+		n, err := s.deleteBatch(ctx, touched, "removing old requests", `SELECT id FROM requests WHERE `+cond+` LIMIT ?`,
+			append(args, retentionBatch)...)
 		if err != nil {
 			return total, err
 		}
@@ -114,29 +110,47 @@ func (s *Store) deleteRequests(ctx context.Context, cond string, args ...any) (i
 	}
 }
 
-// deleteOldest removes the oldest batch of requests.
-func (s *Store) deleteOldest(ctx context.Context) (int64, error) {
+// deleteOldest removes the oldest batch of requests; their conversations go into touched.
+func (s *Store) deleteOldest(ctx context.Context, touched map[string]bool) (int64, error) {
+	return s.deleteBatch(ctx, touched, "removing the oldest requests",
+		`SELECT id FROM requests ORDER BY started_at, id LIMIT ?`, retentionBatch)
+}
+
+// deleteBatch removes the requests whose ids ids selects and returns how many; the
+// conversations they were in go into touched.
+func (s *Store) deleteBatch(ctx context.Context, touched map[string]bool, action, ids string, args ...any) (int64, error) {
 	var n int64
-	err := s.call(ctx, "removing the oldest requests", func() error {
-		res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM requests WHERE id IN (SELECT id FROM requests
-			ORDER BY started_at, id LIMIT ?)`), retentionBatch)
+	err := s.call(ctx, action, func() error {
+		n = 0
+		rows, err := s.w.QueryContext(ctx, s.q(`DELETE FROM requests WHERE id IN (`+ids+`) RETURNING conversation_id`), args...)
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		defer rows.Close()
+		for rows.Next() {
+			var conv string
+			if err := rows.Scan(&conv); err != nil {
+				return err
+			}
+			n++
+			if conv != "" {
+				touched[conv] = true
+			}
+		}
+		return rows.Err()
 	})
 	return n, err
 }
 
 // collect removes what no request points at any more: empty conversations, Agent calls of
 // removed requests, message nodes on no kept request's path, and blobs nothing references.
-func (s *Store) collect(ctx context.Context, run *store.RetentionRun) error {
+func (s *Store) collect(ctx context.Context, run *store.RetentionRun, touched map[string]bool) error {
+	var conversations, blobs int64 // what this pass removed (a transaction run again counts afresh)
 	steps := []struct {
 		query string
 		count *int64
 	}{
-		{`DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id)`, &run.Conversations},
+		{`DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id)`, &conversations},
 		{`DELETE FROM agent_calls WHERE NOT EXISTS (SELECT 1 FROM requests r WHERE r.id = agent_calls.request_id)`, nil},
 		{`WITH RECURSIVE live(hash) AS (
 			SELECT last_node FROM requests WHERE last_node IS NOT NULL
@@ -148,14 +162,18 @@ func (s *Store) collect(ctx context.Context, run *store.RetentionRun) error {
 			UNION SELECT template_blob FROM requests WHERE template_blob IS NOT NULL
 			UNION SELECT system_blob FROM requests WHERE system_blob IS NOT NULL
 			UNION SELECT tools_blob FROM requests WHERE tools_blob IS NOT NULL
-			UNION SELECT response_blob FROM requests WHERE response_blob IS NOT NULL)`, &run.Blobs},
+			UNION SELECT response_blob FROM requests WHERE response_blob IS NOT NULL)`, &blobs},
 	}
-	return s.inTx(ctx, "collecting unused content", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "collecting unused content", func(tx *sql.Tx) error {
 		if s.d.CollectContent != "" {
 			if _, err := tx.ExecContext(ctx, s.d.CollectContent); err != nil {
 				return err
 			}
 		}
+		if err := recount(ctx, tx, s.q, touched); err != nil {
+			return err
+		}
+		conversations, blobs = 0, 0
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query)
 			if err != nil {
@@ -168,6 +186,41 @@ func (s *Store) collect(ctx context.Context, run *store.RetentionRun) error {
 		}
 		return nil
 	})
+	if err == nil {
+		run.Conversations += conversations
+		run.Blobs += blobs
+		clear(touched) // recounted
+	}
+	return err
+}
+
+// recount sets the totals of the touched conversations from the requests they still hold,
+// and their start from the oldest of those (the totals count finished requests, as the
+// writer adds them). Conversations left with none are removed by collect.
+func recount(ctx context.Context, tx *sql.Tx, q func(string) string, touched map[string]bool) error {
+	ids := slices.Sorted(maps.Keys(touched))
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		sum := func(col string) string {
+			return `coalesce((SELECT sum(r.` + col + `) FROM requests r WHERE r.conversation_id = conversations.id AND r.finished), 0)`
+		}
+		_, err := tx.ExecContext(ctx, q(`UPDATE conversations SET
+			request_count = (SELECT count(*) FROM requests r WHERE r.conversation_id = conversations.id AND r.finished),
+			input_tokens = `+sum("input_tokens")+`, output_tokens = `+sum("output_tokens")+`,
+			cache_creation_input_tokens = `+sum("cache_creation_input_tokens")+`,
+			cache_read_input_tokens = `+sum("cache_read_input_tokens")+`, cost_usd = `+sum("cost_usd")+`,
+			started_at = coalesce((SELECT min(r.started_at) FROM requests r WHERE r.conversation_id = conversations.id), started_at)
+			WHERE id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`), args...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RetentionRuns implements store.Store.

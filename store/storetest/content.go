@@ -275,6 +275,17 @@ func testRetention(t *testing.T, tr *traffic) {
 	if _, err := tr.s.GetRequest(ctx(t), ids[0]); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("removed request: %v, want ErrNotFound", err)
 	}
+	// The conversation's totals are those of the requests it still holds.
+	convs, err := tr.s.ListConversations(ctx(t), store.ConversationFilter{})
+	if err != nil || len(convs) != 1 {
+		t.Fatalf("conversations %+v, %v", convs, err)
+	}
+	kept := tr.get(ids[3]).Request
+	if c := convs[0]; c.RequestCount != 3 || c.InputTokens != 300 || c.OutputTokens != 30 || !c.StartedAt.Equal(kept.StartedAt) ||
+		c.CostUSD < 0.0299 || c.CostUSD > 0.0301 {
+		t.Errorf("conversation after retention: %d requests, %d in / %d out, $%.4f, started %v; want 3, 300 / 30, $0.03, %v",
+			c.RequestCount, c.InputTokens, c.OutputTokens, c.CostUSD, c.StartedAt, kept.StartedAt)
+	}
 	runs, err := tr.s.RetentionRuns(ctx(t), 10)
 	if err != nil || len(runs) != 1 || runs[0].Requests != 3 {
 		t.Errorf("RetentionRuns = %+v, %v; want the one run", runs, err)
