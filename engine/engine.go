@@ -215,6 +215,9 @@ func (e *Engine) StopProxy() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := e.server.Stop(ctx)
+	e.mu.Lock()
+	e.lastErr = "" // a failed start's error is not the stopped proxy's
+	e.mu.Unlock()
 	e.changed()
 	return err
 }

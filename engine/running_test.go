@@ -1,6 +1,10 @@
 package engine
 
-import "testing"
+import (
+	"fmt"
+	"net"
+	"testing"
+)
 
 // The tray reads Running; it must follow the proxy without asking the store.
 func TestRunningFollowsTheProxy(t *testing.T) {
@@ -26,5 +30,27 @@ func TestRunningFollowsTheProxy(t *testing.T) {
 	}
 	if e.Running() {
 		t.Error("Running after StopProxy = true")
+	}
+}
+
+// A start that failed (the port taken) leaves its error in the status until the proxy is
+// started again or stopped: a stopped proxy shows no stale error.
+func TestStopClearsAFailedStart(t *testing.T) {
+	set := testSettings(t)
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", set.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	e := openEngine(t, set, nil)
+	if err := e.StartProxy(); err == nil {
+		t.Fatal("StartProxy on a taken port succeeded")
+	}
+	if s := e.Status(t.Context()); s.LastError == "" {
+		t.Fatal("no error after a failed start")
+	}
+	e.StopProxy()
+	if s := e.Status(t.Context()); s.LastError != "" {
+		t.Errorf("stopped proxy shows %q", s.LastError)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"nexus/proxy"
@@ -277,5 +279,37 @@ func TestServerStartStop(t *testing.T) {
 		if p, _ := strconv.Atoi(port); p == 0 {
 			t.Error("no port")
 		}
+	}
+}
+
+// The tray and the window may switch the proxy at the same moment: a Start that follows a
+// Stop, on the same port, never finds the port still taken.
+func TestServerToggledConcurrently(t *testing.T) {
+	e := newEnv(t, nil)
+	srv := proxy.NewServer(e.proxy.Config.Handler, discardLogger())
+	if err := srv.Start("127.0.0.1", 0); err != nil {
+		t.Fatal(err)
+	}
+	_, p, _ := net.SplitHostPort(srv.Addr())
+	port, _ := strconv.Atoi(p)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []error
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv.Stop(t.Context())
+			if err := srv.Start("127.0.0.1", port); err != nil && !strings.Contains(err.Error(), "already running") {
+				mu.Lock()
+				failures = append(failures, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	srv.Stop(t.Context())
+	if len(failures) > 0 {
+		t.Errorf("%d of 50 stop-then-start pairs failed, first: %v", len(failures), failures[0])
 	}
 }

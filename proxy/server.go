@@ -83,8 +83,9 @@ type Server struct {
 	handler http.Handler
 	log     *slog.Logger
 
-	mu   sync.Mutex // guards srv and addr
+	mu   sync.Mutex // guards srv, lns and addr
 	srv  *http.Server
+	lns  []net.Listener
 	addr string
 }
 
@@ -113,12 +114,13 @@ func (s *Server) Start(host string, port int) error {
 	}
 	for _, ln := range lns {
 		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			// Stop closes the listeners itself (net.ErrClosed), before shutting down.
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 				s.log.Error("proxy stopped serving", "addr", ln.Addr().String(), "error", err)
 			}
 		}()
 	}
-	s.srv = srv
+	s.srv, s.lns = srv, lns
 	s.addr = lns[0].Addr().String()
 	s.log.Info("proxy listening", "addr", s.addr, "listeners", len(lns))
 	return nil
@@ -135,11 +137,13 @@ func (s *Server) Addr() string {
 func (s *Server) Running() bool { return s.Addr() != "" }
 
 // Stop closes the listeners at once, lets requests in flight finish until ctx ends, then
-// cuts what is left. Stopping a stopped server does nothing.
+// cuts what is left. Stopping a stopped server does nothing. The port is free when Stop
+// returns, and already when a Start waiting for it begins.
 func (s *Server) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	srv := s.srv
-	s.srv, s.addr = nil, ""
+	closeAll(s.lns) // before unlocking: a Start right after must find the port free
+	s.srv, s.lns, s.addr = nil, nil, ""
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
