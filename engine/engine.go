@@ -36,11 +36,12 @@ type Options struct {
 
 // Engine is the running proxy with everything it records to. Create it with Open.
 type Engine struct {
-	set   settings.Settings
-	log   *slog.Logger
-	store store.Store
-	queue *recording.Queue
-	vault *credentials.Vault
+	set    settings.Settings
+	log    *slog.Logger
+	unlock func() // lets go of the data dir (lockDataDir)
+	store  store.Store
+	queue  *recording.Queue
+	vault  *credentials.Vault
 	// refresher hands out the vault's credentials, refreshing OAuth tokens.
 	refresher *credentials.Refresher
 	kcErr     error // why the OS keychain is not used; nil when it is
@@ -70,8 +71,18 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err := settings.EnsureDataDir(set.DataDir); err != nil {
 		return nil, err
 	}
+	unlock, err := lockDataDir(set.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			unlock()
+		}
+	}()
 	limitMemory()
-	e := &Engine{set: set, log: log}
+	e := &Engine{set: set, log: log, unlock: unlock}
 	kc := e.openVault(opts.Keychain)
 	bodies, err := e.openBodies(kc)
 	if err != nil {
@@ -119,8 +130,12 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	} else {
 		log.Warn("request bodies are not stored", "reason", e.storage.Reason)
 	}
+	opened = true
 	return e, nil
 }
+
+// ErrDataDirInUse is returned by Open when another Nexus process runs on the data dir.
+var ErrDataDirInUse = errors.New("data dir in use")
 
 // keychainPoll is how often the engine rereads the keychain's index, so that accounts added
 // and client keys rotated from the CLI apply to the running proxy.
@@ -309,6 +324,7 @@ func (e *Engine) Close() error {
 	e.stopQ()
 	e.queue.Wait()
 	serr := e.store.Close()
+	e.unlock()
 	return errors.Join(perr, serr)
 }
 
