@@ -108,13 +108,53 @@ func (v *Vault) saveRefreshed(name, usedRefresh string, t OAuthTokens) error {
 	if cur, err := parseOAuthSecret(name, v.secrets[name]); err == nil && cur.RefreshToken != usedRefresh {
 		return fmt.Errorf("account %q was logged in again while its token was refreshed", name)
 	}
-	if err := v.kc.Set(accountItem(name), string(b)); err != nil {
+	// The endpoint has spent usedRefresh: these tokens are the good ones, saved or not.
+	u := unsavedTokens{secret: string(b), tokens: t, entry: idx.Accounts[i]}
+	v.secrets[name] = u.secret
+	if err := v.storeRefreshedLocked(name, u); err != nil {
+		if v.unsaved == nil {
+			v.unsaved = map[string]unsavedTokens{}
+		}
+		v.unsaved[name] = u
+		return fmt.Errorf("%w: %w", errRefreshedNotSaved, err)
+	}
+	delete(v.unsaved, name)
+	return nil
+}
+
+// errRefreshedNotSaved: a refresh succeeded but the keychain would not take the new tokens;
+// they are served from memory and saved at the next reload (saveUnsavedLocked).
+var errRefreshedNotSaved = errors.New("the refreshed token is kept in memory until the keychain takes it")
+
+// storeRefreshedLocked saves account name's refreshed tokens u and its index entry.
+func (v *Vault) storeRefreshedLocked(name string, u unsavedTokens) error {
+	if err := v.kc.Set(accountItem(name), u.secret); err != nil {
 		return fmt.Errorf("saving account %q's refreshed token: %w", name, err)
 	}
-	v.secrets[name] = string(b)
+	idx := v.copyIndexLocked()
+	i := indexOfAccount(idx.Accounts, name)
+	if i < 0 {
+		return nil
+	}
 	a := &idx.Accounts[i]
-	a.ExpiresAt, a.Masked, a.RefreshError, a.NeedsLogin = t.ExpiresAt, Mask(t.AccessToken), "", false
+	a.ExpiresAt, a.Masked, a.RefreshError, a.NeedsLogin = u.tokens.ExpiresAt, Mask(u.tokens.AccessToken), "", false
 	return v.saveIndexLocked(idx)
+}
+
+// saveUnsavedLocked saves again the refreshed tokens the keychain would not take. Until
+// saved they are the ones served; those of an account whose index entry changed since (it
+// was removed, or logged in again) are dropped, as the keychain's are newer.
+func (v *Vault) saveUnsavedLocked() {
+	for name, u := range v.unsaved {
+		if i := indexOfAccount(v.idx.Accounts, name); i < 0 || v.idx.Accounts[i] != u.entry {
+			delete(v.unsaved, name)
+			continue
+		}
+		v.secrets[name] = u.secret
+		if v.storeRefreshedLocked(name, u) == nil {
+			delete(v.unsaved, name)
+		}
+	}
 }
 
 // setRefreshFailure records in the index why account name's refresh failed.

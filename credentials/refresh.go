@@ -153,6 +153,11 @@ func (r *Refresher) run(f *flight, name string, t OAuthTokens) {
 	nt, err := r.client.Refresh(ctx, t.RefreshToken)
 	if err == nil {
 		err = r.v.saveRefreshed(name, t.RefreshToken, nt) // before anyone uses the new token
+		if errors.Is(err, errRefreshedNotSaved) {
+			r.log.Warn("the keychain did not take a refreshed OAuth token; it is used from memory and saved again on the next reload",
+				"account", name, "error", err)
+			err = nil
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

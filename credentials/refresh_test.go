@@ -310,3 +310,59 @@ func TestRefreshCallerCancelDoesNotLoseRotation(t *testing.T) {
 		t.Error("the rotated token was lost when the caller gave up")
 	}
 }
+
+// failingKeychain refuses writes of account items while fail is set (a keychain locked or
+// timing out for a moment).
+type failingKeychain struct {
+	*MemoryKeychain
+	fail *sync.Mutex // held: writes fail
+	on   *bool
+}
+
+func (k failingKeychain) Set(item, secret string) error {
+	k.fail.Lock()
+	on := *k.on
+	k.fail.Unlock()
+	if on && strings.HasPrefix(item, "account:") {
+		return ErrUnavailable
+	}
+	return k.MemoryKeychain.Set(item, secret)
+}
+
+// A refresh whose new tokens the keychain will not take keeps them: the endpoint has spent
+// the old refresh token, so they are served from memory, saved at the next reload, and the
+// refresh after that works (it asked for a new login).
+func TestRefreshedTokensKeptWhenTheKeychainRefusesThem(t *testing.T) {
+	fake := startFake(t)
+	mem := NewMemoryKeychain()
+	v, r := oauthVault(t, mem, fake, 10*time.Second, nil)
+	fake.SetExpiresIn(20 * time.Second)
+	var mu sync.Mutex
+	on := true
+	v.kc = failingKeychain{mem, &mu, &on}
+
+	_, _, access, err := r.Credential(context.Background(), "")
+	issued, _ := fake.LastIssued()
+	if err != nil || access != issued {
+		t.Fatalf("refresh with the keychain refusing: %q, %v; want the new token %q", access, err, issued)
+	}
+	if storedTokens(t, mem, "sub").RefreshToken != oldRefresh {
+		t.Fatal("the keychain took the tokens after all; the test needs it to refuse")
+	}
+	mu.Lock()
+	on = false
+	mu.Unlock()
+	if err := v.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedTokens(t, mem, "sub"); got.AccessToken != issued {
+		t.Fatalf("after the reload the keychain holds %q, want the refreshed %q", got.AccessToken, issued)
+	}
+
+	// The next refresh uses the saved refresh token, which the endpoint accepts.
+	r.now = func() time.Time { return time.Now().Add(time.Hour) }
+	_, _, next, err := r.Credential(context.Background(), "")
+	if err != nil || next == issued || fake.TokenCalls() != 2 {
+		t.Errorf("second refresh: %q, %v (token calls %d)", next, err, fake.TokenCalls())
+	}
+}

@@ -78,6 +78,18 @@ type Vault struct {
 	idx     index             // as last saved
 	secrets map[string]string // account name → secret
 	keys    []loadedKey       // client keys, for Authenticate
+	// unsaved holds refreshed OAuth tokens the keychain would not take (saveRefreshed):
+	// the endpoint has already spent the refresh token the keychain holds, so these are the
+	// only good ones. They are served from memory and saved again at each reload.
+	unsaved map[string]unsavedTokens
+}
+
+// unsavedTokens is a refreshed OAuth secret waiting to be saved, and the index entry of its
+// account when it was refreshed: when that entry changes (a new login), the keychain wins.
+type unsavedTokens struct {
+	secret string
+	tokens OAuthTokens
+	entry  Account
 }
 
 type loadedKey struct {
@@ -170,6 +182,7 @@ func (v *Vault) reloadLocked() error {
 		keys = append(keys, lk)
 	}
 	v.idx, v.secrets, v.keys = idx, secrets, keys
+	v.saveUnsavedLocked()
 	return nil
 }
 
