@@ -39,6 +39,10 @@ func bodyStorage(f Facts) Item {
 	default:
 		good = append(good, "kept "+retention(b))
 	}
+	if b.Unreadable != "" {
+		bad = append(bad, "partly unreadable: "+b.Unreadable)
+		fixes = append(fixes, "restore the keychain's earlier \"data-key\" item if you have a backup of it; otherwise those bodies are lost, and retention removes them in time")
+	}
 	if len(bad) == 0 {
 		it.Status, it.Evidence = Pass, "bodies stored: "+strings.Join(good, ", ")
 		return it

@@ -163,6 +163,8 @@ type Bodies struct {
 	RetentionMaxMB int
 	// Reason says why bodies are not stored when they are not ("" when by choice or stored).
 	Reason string
+	// Unreadable says that bodies stored earlier do not open under the current data key.
+	Unreadable string
 }
 
 // Traffic is what the store's records show.

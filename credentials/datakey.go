@@ -20,8 +20,19 @@ const dataKeySize = 32
 // anywhere else. An item that is not a valid key is an error, never replaced: data sealed
 // under the lost key would become unreadable without a word.
 func DataKey(kc Keychain) ([]byte, error) {
+	return dataKey(kc, true)
+}
+
+// ReadDataKey is DataKey for a reader: it never creates the key, and gives an error wrapping
+// ErrNotFound when kc has none. Only the process that records bodies creates it, so that a
+// command reading the store at the same moment cannot save a second key over the first.
+func ReadDataKey(kc Keychain) ([]byte, error) {
+	return dataKey(kc, false)
+}
+
+func dataKey(kc Keychain, create bool) ([]byte, error) {
 	s, err := kc.Get(itemDataKey)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) && create {
 		key := make([]byte, dataKeySize)
 		rand.Read(key)
 		if err := kc.Set(itemDataKey, base64.StdEncoding.EncodeToString(key)); err != nil {

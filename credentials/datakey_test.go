@@ -80,3 +80,23 @@ func TestDataKeyUnavailableKeychain(t *testing.T) {
 		})
 	}
 }
+
+// A reader never makes the data key: without one it gets ErrNotFound and the keychain
+// stays empty, so a command reading the store cannot save a key over the recorder's.
+func TestReadDataKeyDoesNotCreate(t *testing.T) {
+	kc := NewMemoryKeychain()
+	if _, err := ReadDataKey(kc); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("ReadDataKey on an empty keychain: %v", err)
+	}
+	if _, err := kc.Get(itemDataKey); !errors.Is(err, ErrNotFound) {
+		t.Fatal("ReadDataKey saved a key")
+	}
+	made, err := DataKey(kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := ReadDataKey(kc)
+	if err != nil || string(read) != string(made) {
+		t.Errorf("ReadDataKey after DataKey: %v", err)
+	}
+}

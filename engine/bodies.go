@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,6 +21,9 @@ type BodyStorage struct {
 	RetentionMaxMB int
 	// Reason is why bodies are not stored; "" when they are.
 	Reason string
+	// Unreadable, when set, says that bodies stored earlier do not open under the keychain's
+	// data key (it was deleted and a new one made, or the store came from another machine).
+	Unreadable string
 }
 
 // openBodies builds the redactor and, when bodies are stored, the codec under the data key
@@ -69,7 +73,7 @@ func ReadCodec(kc credentials.Keychain) *content.Codec {
 	if kc == nil {
 		kc = credentials.SystemKeychain{}
 	}
-	key, err := credentials.DataKey(kc)
+	key, err := credentials.ReadDataKey(kc)
 	if err != nil {
 		return nil
 	}
@@ -121,5 +125,36 @@ func (e *Engine) retain(ctx context.Context) {
 		if err != nil {
 			e.log.Warn("retention pass failed; will try again", "error", err)
 		}
+	}
+}
+
+// checkStoredBodies looks at the newest stored bodies (up to 20 requests back) and sets
+// e.storage.Unreadable when they do not open under the current data key: that key was made
+// after they were stored, so they are lost to this keychain, and the user must hear of it.
+// Only the embedded store is checked: a shared PostgreSQL store also holds bodies other
+// machines sealed under their own keys.
+func (e *Engine) checkStoredBodies(ctx context.Context) {
+	if e.codec == nil || e.set.DatabaseURL != "" {
+		return
+	}
+	reqs, err := e.store.ListRequests(ctx, store.RequestFilter{Limit: 20})
+	if err != nil {
+		return
+	}
+	for _, r := range reqs {
+		if r.Content != "stored" {
+			continue
+		}
+		d, err := e.store.GetRequest(ctx, r.ID)
+		if err != nil {
+			return
+		}
+		if _, _, err := content.OpenBodies(e.codec, d); errors.Is(err, content.ErrCannotOpen) {
+			e.storage.Unreadable = fmt.Sprintf("bodies stored up to %s were sealed under a data key the keychain no longer holds "+
+				"(it now has key %s); they cannot be opened, and new bodies are sealed under the current key",
+				r.StartedAt.Format(time.RFC3339), e.codec.KeyID())
+			e.log.Error("stored bodies do not open under the keychain's data key", "newest", r.ID, "key_id", e.codec.KeyID())
+		}
+		return
 	}
 }

@@ -101,6 +101,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	qctx, stopQ := context.WithCancel(context.Background())
 	go q.Run(qctx)
 	e.store, e.queue, e.bodies, e.stopQ = st, q, bodies, stopQ
+	e.checkStoredBodies(ctx)
 	e.requests = newRequestCount(st.CountRequests)
 	go e.retain(qctx)
 

@@ -133,7 +133,7 @@ func (e *Engine) Facts(ctx context.Context) checklist.Facts {
 // bodiesFacts is the engine's body storage as the checklist sees it.
 func bodiesFacts(b BodyStorage) checklist.Bodies {
 	return checklist.Bodies{Enabled: b.Enabled, Encrypted: b.Encrypted, Redacting: b.Redacting,
-		RetentionDays: b.RetentionDays, RetentionMaxMB: b.RetentionMaxMB, Reason: b.Reason}
+		RetentionDays: b.RetentionDays, RetentionMaxMB: b.RetentionMaxMB, Reason: b.Reason, Unreadable: b.Unreadable}
 }
 
 func credentialFacts(v *credentials.Vault) (accounts, clientKeys []checklist.Credential) {
@@ -372,5 +372,5 @@ func StandaloneFacts(ctx context.Context, set settings.Settings, kc credentials.
 func plannedBodies(set settings.Settings, keychainOK bool) checklist.Bodies {
 	b := PlanBodies(set, keychainOK)
 	return checklist.Bodies{Enabled: b.Enabled, Encrypted: b.Encrypted, Redacting: b.Redacting,
-		RetentionDays: b.RetentionDays, RetentionMaxMB: b.RetentionMaxMB, Reason: b.Reason}
+		RetentionDays: b.RetentionDays, RetentionMaxMB: b.RetentionMaxMB, Reason: b.Reason, Unreadable: b.Unreadable}
 }
