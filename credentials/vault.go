@@ -78,6 +78,7 @@ type Vault struct {
 	idx     index             // as last saved
 	secrets map[string]string // account name → secret
 	keys    []loadedKey       // client keys, for Authenticate
+	reloads int // reloads so far; every fullReloadEvery-th rereads every item
 	// unsaved holds refreshed OAuth tokens the keychain would not take (saveRefreshed):
 	// the endpoint has already spent the refresh token the keychain holds, so these are the
 	// only good ones. They are served from memory and saved again at each reload.
@@ -131,9 +132,15 @@ func (v *Vault) reloadLocked() error {
 			return fmt.Errorf("reading the keychain's account index: %w", err)
 		}
 	}
+	// Items whose index entry did not change are not read again, but every so often all are:
+	// one deleted outside Nexus (another tool, a keychain reset) then stops working here too.
+	full := v.reloads%fullReloadEvery == 0
+	v.reloads++
 	known := make(map[string]Account, len(v.idx.Accounts))
 	for _, a := range v.idx.Accounts {
-		known[a.Name] = a
+		if !full {
+			known[a.Name] = a
+		}
 	}
 	secrets := make(map[string]string, len(idx.Accounts))
 	for _, a := range idx.Accounts {
@@ -156,7 +163,9 @@ func (v *Vault) reloadLocked() error {
 	}
 	oldKeys := make(map[string]ClientKeyInfo, len(v.idx.ClientKeys))
 	for _, k := range v.idx.ClientKeys {
-		oldKeys[k.ID] = k
+		if !full {
+			oldKeys[k.ID] = k
+		}
 	}
 	loaded := make(map[string][32]byte, len(v.keys))
 	for _, k := range v.keys {
@@ -185,6 +194,10 @@ func (v *Vault) reloadLocked() error {
 	v.saveUnsavedLocked()
 	return nil
 }
+
+// fullReloadEvery: one reload in this many rereads every item from the keychain (the
+// engine reloads every 3 s, so an item deleted outside Nexus stops working within 30 s).
+const fullReloadEvery = 10
 
 func (v *Vault) saveIndexLocked(idx index) error {
 	b, err := json.Marshal(idx)

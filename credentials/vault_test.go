@@ -355,3 +355,33 @@ func TestValidateNameRefusesKeys(t *testing.T) {
 		t.Errorf("ValidateName(sk-ant) = %v", err)
 	}
 }
+
+// An account or client key deleted from the keychain outside Nexus stops working within
+// fullReloadEvery reloads (30 s in a running engine), not only after a restart.
+func TestItemsDeletedOutsideNexusStopWorking(t *testing.T) {
+	kc := NewMemoryKeychain()
+	v := openMem(t, kc)
+	if err := v.AddAPIKey("work", "sk-ant-api03-0123456789abcdefghij"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.EnsureClientKey(MainClientKey, ""); err != nil {
+		t.Fatal(err)
+	}
+	key, err := v.ClientKey(MainClientKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc.Delete(accountItem("work"))
+	kc.Delete(clientKeyItem(MainClientKey))
+	for range fullReloadEvery {
+		if err := v.Reload(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, _, err := v.Secret("work"); err == nil {
+		t.Error("the deleted account's secret is still served")
+	}
+	if _, _, ok := v.Authenticate(key); ok {
+		t.Error("the deleted client key still authenticates")
+	}
+}
