@@ -78,7 +78,7 @@ type Vault struct {
 	idx     index             // as last saved
 	secrets map[string]string // account name → secret
 	keys    []loadedKey       // client keys, for Authenticate
-	reloads int // reloads so far; every fullReloadEvery-th rereads every item
+	reloads int               // reloads so far; every fullReloadEvery-th rereads every item
 	// unsaved holds refreshed OAuth tokens the keychain would not take (saveRefreshed):
 	// the endpoint has already spent the refresh token the keychain holds, so these are the
 	// only good ones. They are served from memory and saved again at each reload.
