@@ -37,10 +37,13 @@ func DefaultPatterns() []Pattern {
 		// The value of a service account's "private_key", in JSON or in JSON quoted in a
 		// string (once or more: \", \\\"…).
 		{Kind: "gcp-private-key", Regexp: `private_key\\*"\s*:\s*\\*"(?P<secret>[^"\\\[](?:[^"\\]|\\[^"])*?)\\*"`, Anchor: "_key"},
-		// A PEM private key block, its line breaks real or escaped (at any depth); a block cut
-		// short (no END line) up to where its base64 stops.
+		// A PEM private key block: its base64, line breaks real or escaped (at any depth), "\/"
+		// and the headers of an encrypted key (Proc-Type: 4,ENCRYPTED), then the END line
+		// when there is one (a block cut short ends where its base64 does). No lazy search
+		// for the END line: with many BEGINs and no END that took the square of the body's
+		// length (280 s for 512 KB).
 		{Kind: "private-key", Regexp: `-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----` +
-			`(?:(?:[^"\\]|\\.)*?-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|(?:[A-Za-z0-9+/=\s]|\\[\\nrt])*)`},
+			`(?:[A-Za-z0-9+/=\s:,]|-[A-Za-z0-9]|\\[\\/nrt])*(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----)?`},
 		// scheme://user:password@host: the password only.
 		{Kind: "url-password", Regexp: urlPassword},
 		// OpenAI keys all carry "T3BlbkFJ" (base64 of "OpenAI").
@@ -49,32 +52,38 @@ func DefaultPatterns() []Pattern {
 }
 
 // bearer finds the token after an Authorization scheme (RFC 6750 b64token), the scheme kept.
+// A "/" in these secrets may come escaped as "\/" (PHP's json_encode does so by default).
 func bearer(scheme string) string {
-	return scheme + `[ \t]+(?P<secret>[A-Za-z0-9._~+/-]{20,}=*)`
+	return scheme + `[ \t]+(?P<secret>(?:[A-Za-z0-9._~+-]|\\?/){20,}=*)`
 }
 
 func awsSecretAfter(key string) string {
-	return key + `(?:\\*"\s*:\s*\\*"|\s*[:=]\s*(?:\\*["'])?)(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`
+	return key + `(?:\\*"\s*:\s*\\*"|\s*[:=]\s*(?:\\*["'])?)(?P<secret>(?:[A-Za-z0-9+]|\\?/){40})(?:[^A-Za-z0-9/+=]|$)`
 }
 
-// urlPassword finds the password of scheme://user:password@host. Other reserved characters
-// must be percent-encoded in it, so none of them is taken (nor "[", so "[REDACTED" is not).
-const urlPassword = `://[^:@/?#\s"\\\[\]]*:(?P<secret>(?:[^@/?#\s"\\\[\]]|\\u[0-9A-Fa-f]{4})+)@`
+// urlPassword finds the password of scheme://user:password@host ("/" maybe escaped "\/").
+// Other reserved characters must be percent-encoded in it, so none of them is taken (nor
+// "[", so "[REDACTED" is not) but "@": clients split user info from the host at the last
+// "@", and so does the match.
+const urlPassword = `:\\?/\\?/[^:@/?#\s"\\\[\]]*:(?P<secret>(?:[^/?#\s"\\\[\]]|\\u[0-9A-Fa-f]{4})+)@`
 
 // gates are cheap tests a text must pass for a built-in regexp to match in it, for regexps
 // whose anchor is in most bodies: every URL has "://", and trying the regexp at each one
 // costs microseconds.
 var gates = map[string]func([]byte) bool{urlPassword: mayHaveURLPassword}
 
-// mayHaveURLPassword reports whether some "://" in b is followed by a ':' and then an '@'
-// before the URL's authority can have ended.
+// mayHaveURLPassword reports whether some "://" (or ":\/\/") in b is followed by a ':' and
+// then an '@' before the URL's authority can have ended.
 func mayHaveURLPassword(b []byte) bool {
 	for i := 0; ; {
-		k := bytes.Index(b[i:], []byte("://"))
+		k, n := bytes.Index(b[i:], []byte("://")), 3
+		if e := bytes.Index(b[i:], []byte(`:\/\/`)); e >= 0 && (k < 0 || e < k) {
+			k, n = e, 5
+		}
 		if k < 0 {
 			return false
 		}
-		i += k + 3
+		i += k + n
 		colon := false
 	authority:
 		for j := i; j < len(b); j++ {

@@ -77,12 +77,15 @@ func TestRedact(t *testing.T) {
 		{"pem block", "key:\n" + pemKey + "\ndone", "key:\n[REDACTED:private-key]\ndone"},
 		{"pem openssh", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----", "[REDACTED:private-key]"},
 		{"pem cut short", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nAQEFAASC", "[REDACTED:private-key]"},
+		{"pem encrypted", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\nMIIEpAIBAAKCAQEA3Tz2\n-----END RSA PRIVATE KEY-----\nafter", "[REDACTED:private-key]\nafter"},
 		{"pem public key", "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEF\n-----END PUBLIC KEY-----", ""},
 		{"pem certificate", "-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0BAQEF\n-----END CERTIFICATE-----", ""},
 
 		{"url password", "DATABASE_URL=postgres://nexus:s3cr%40t-pass@db.example.com:5432/nexus", "DATABASE_URL=postgres://nexus:[REDACTED:url-password]@db.example.com:5432/nexus"},
 		{"url password no user", "redis://:hunter2@localhost:6379", "redis://:[REDACTED:url-password]@localhost:6379"},
 		{"url password with colon", "https://user:pa:ss@host/", "https://user:[REDACTED:url-password]@host/"},
+		// Clients split at the last "@", so the password runs to it.
+		{"url password with @", "postgres://admin:p@ssw0rd-Secret@db.internal:5432/app", "postgres://admin:[REDACTED:url-password]@db.internal:5432/app"},
 		{"url with port", "https://example.com:8443/path?a=b@c", ""},
 		{"url user only", "ssh://git@github.com:22/repo.git", ""},
 		{"url no password", "https://docs.claude.com/en/docs/claude-code", ""},
@@ -295,7 +298,7 @@ func TestRedactOnlyInsideStrings(t *testing.T) {
 // matches in.
 func TestURLPasswordGate(t *testing.T) {
 	re := regexp.MustCompile(urlPassword)
-	parts := []string{"://", "u", ":", "p", "@", "/", "?", "#", " ", `"`, `\`, `\u00e9`, `\n`, "[", "]", "h.com", "é"}
+	parts := []string{"://", `:\/\/`, "u", ":", "p", "@", "/", `\/`, "?", "#", " ", `"`, `\`, `\u00e9`, `\n`, "[", "]", "h.com", "é"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 100000 {
 		var s strings.Builder
@@ -315,5 +318,36 @@ func TestRedactManySecretsInOneString(t *testing.T) {
 	got, n := r.Redact(body)
 	if n != 20000 || !json.Valid(got) || bytes.Contains(got, []byte(awsKeyID)) {
 		t.Fatalf("%d redactions, want 20000", n)
+	}
+}
+
+// A body whose encoder escapes "/" as "\/" (PHP's json_encode does by default) has its
+// secrets redacted all the same.
+func TestRedactEscapedSlashes(t *testing.T) {
+	r, _ := NewRedactor(nil)
+	body := `{"messages":[{"role":"user","content":"aws_secret_access_key = wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY, ` +
+		`postgres:\/\/admin:Hunter2SuperSecret@db\/x, Authorization: Bearer abcdefghij\/0123456789XYZ, ` +
+		`-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\/BKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"}]}`
+	got, n := r.Redact([]byte(body))
+	for _, secret := range []string{"wJalrXUtnFEMI", "Hunter2SuperSecret", "0123456789XYZ", "BKcwggSjAgEA"} {
+		if bytes.Contains(got, []byte(secret)) {
+			t.Errorf("%s survived: %s", secret, got)
+		}
+	}
+	if n != 4 || !json.Valid(got) {
+		t.Errorf("%d redactions (want 4), valid JSON %v: %s", n, json.Valid(got), got)
+	}
+}
+
+// Many BEGIN lines and no END line: each match ends where its base64 does, so the work
+// grows with the body, not with its square (a lazy search for the END line took 280 s at
+// 512 KB). go test ./content -bench PEMWithoutEnd.
+func BenchmarkRedactPEMWithoutEnd(b *testing.B) {
+	r, _ := NewRedactor(nil)
+	const unit = "-----BEGIN PRIVATE KEY-----!"
+	body := []byte(`{"messages":[{"role":"user","content":"` + strings.Repeat(unit, (512<<10)/len(unit)) + `"}]}`)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		r.Redact(body)
 	}
 }
