@@ -48,7 +48,7 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 		return
 	}
 	req, n1 := b.redactor.Redact(request)
-	resp, n2 := b.redactor.Redact(response)
+	resp, n2 := b.redactor.RedactStream(response)
 	r.Redactions = n1 + n2
 	linked := r.Path == "/v1/messages" && r.Status < 400 && len(req) > 0
 	// One walk of the body serves both the pieces and the linking keys.

@@ -53,6 +53,22 @@ func NewRedactor(extra []Pattern) (*Redactor, error) {
 // Redact returns b with every secret replaced, and how many replacements it made. When
 // nothing matched it returns b itself, not a copy.
 func (r *Redactor) Redact(b []byte) (out []byte, count int) {
+	merged := r.find(b)
+	if len(merged) == 0 {
+		return b, 0
+	}
+	out = make([]byte, 0, len(b))
+	prev := 0
+	for _, m := range merged {
+		out = append(out, b[prev:m.start]...)
+		out = append(out, m.repl...)
+		prev = m.end
+	}
+	return append(out, b[prev:]...), len(merged)
+}
+
+// find returns the secrets in b, in order and not overlapping.
+func (r *Redactor) find(b []byte) []match {
 	var found []match
 	present := r.anchors.find(b)
 	for i := range r.rules {
@@ -68,7 +84,7 @@ func (r *Redactor) Redact(b []byte) (out []byte, count int) {
 		}
 	}
 	if len(found) == 0 {
-		return b, 0
+		return nil
 	}
 	// Overlapping matches (a bearer token that is an Anthropic key) become one, named by
 	// the first.
@@ -89,18 +105,9 @@ func (r *Redactor) Redact(b []byte) (out []byte, count int) {
 	}
 	if isJSON(b) {
 		// A pattern that matched a number or a key's quotes would break the JSON.
-		if merged = inStrings(b, merged); len(merged) == 0 {
-			return b, 0
-		}
+		merged = inStrings(b, merged)
 	}
-	out = make([]byte, 0, len(b))
-	prev := 0
-	for _, m := range merged {
-		out = append(out, b[prev:m.start]...)
-		out = append(out, m.repl...)
-		prev = m.end
-	}
-	return append(out, b[prev:]...), len(merged)
+	return merged
 }
 
 type match struct {
