@@ -256,6 +256,7 @@ type Recorded struct {
 	DurationMs               float64 `json:"duration_ms"`
 	OverheadMs               float64 `json:"overhead_ms"`
 	Headers                  string  `json:"headers"`
+	Redactions               int     `json:"redactions"`
 }
 
 // Requests waits until `nexus requests --json` lists at least n finished requests.

@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"nexus/e2e/nexustest"
+	"nexus/internal/fakeapi"
 )
 
 // planted are secrets a user might paste into a conversation.
 var planted = []string{
 	"sk-ant-api03-" + strings.Repeat("Q7x", 30) + "AA",
 	"AKIAIOSFODNN7LEAKTST",
-	"AIzaSyA1234567890abcdefghijklmnopqrstu",
+	"AIzaSyA1234567890abcdefghijklmnopqrstuv", // AIza and 35 more, as Google makes them
 	"hunter2-database-password",
 	"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7LEAKTEST",
 	"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFrIn0.c2lnbmF0dXJlLWxlYWstdGVzdA",
@@ -40,8 +41,14 @@ func TestNoSecretAtRestSQLite(t *testing.T) {
 	e := newEnv(t)
 	apiKey, clientKey := e.SetupAccount()
 	s := e.Serve(fake.URL())
-	secrets := leak(t, s.URL, clientKey, apiKey)
-	e.Requests(3)
+	secrets := leak(t, fake, s.URL, clientKey, apiKey)
+	// The streamed request: its six secrets, the seventh message's key, and the answer's
+	// six, each streamed in 16-byte parts.
+	for _, r := range e.Requests(3) {
+		if r.Stream && r.Redactions != 13 {
+			t.Errorf("streamed request: %d redactions, want 13 (7 in the request, 6 in the answer)", r.Redactions)
+		}
+	}
 	if err := s.Stop(t); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +83,7 @@ func TestNoSecretAtRestPostgres(t *testing.T) {
 	e := newEnv(t, "DATABASE_URL="+pg.URL)
 	apiKey, clientKey := e.SetupAccount()
 	s := e.Serve(fake.URL())
-	secrets := leak(t, s.URL, clientKey, apiKey)
+	secrets := leak(t, fake, s.URL, clientKey, apiKey)
 	e.Requests(3)
 	dump := pg.Dump()
 	if !bytes.Contains(dump, []byte("CREATE TABLE")) || !bytes.Contains(dump, []byte("requests")) {
@@ -91,9 +98,12 @@ func TestNoSecretAtRestPostgres(t *testing.T) {
 
 // leak sends the planted secrets and returns every secret that must not be stored: the
 // planted ones, the account's key, the client key and a wrong key presented to the proxy.
-func leak(t *testing.T, base, clientKey, apiKey string) []string {
+// The streamed answer repeats them, as a model does: the fake streams 16 bytes per delta, so
+// each secret reaches the proxy in parts.
+func leak(t *testing.T, fake *fakeapi.Server, base, clientKey, apiKey string) []string {
 	t.Helper()
 	send(t, base, clientKey, false, leakyTurn)
+	fake.Enqueue(fakeapi.Reply{Text: "You pasted " + leakyTurn + " — rotate them all."})
 	send(t, base, clientKey, true, leakyTurn, "noted", "and again: "+planted[0])
 	wrong := "cnp_live_" + nexustest.RandomHex(16)
 	req, _ := http.NewRequest("POST", base+"/v1/messages", strings.NewReader(`{"model":"x","messages":[]}`))
