@@ -11,38 +11,67 @@ import (
 // RedactStream is Redact for an answer streamed as server-sent events. Redact sees each
 // event by itself, and a secret the model streamed across several deltas (a key it repeats,
 // a tool call's command line) is whole in none of them: here the deltas of each content
-// block are also joined, the secrets found in the joined text, and each delta holding part of
-// one is rewritten — the first part replaced by "[REDACTED:<kind>]", the others by nothing —
-// so that the answer, joined again, reads as Redact leaves a whole one. Events that hold no
-// part of such a secret keep their bytes. A body that is not an event stream gets Redact.
+// block are joined, the secrets found in the joined text, and each delta holding part of one
+// is rewritten — the first part replaced by "[REDACTED:<kind>]", the others by nothing — so
+// that the answer, joined again, reads as Redact leaves a whole one. The rest of the stream
+// (the other events) gets Redact's search. Events that hold no part of a secret keep their
+// bytes. A body that is not an event stream gets Redact.
 func (r *Redactor) RedactStream(b []byte) (out []byte, count int) {
 	if !isEventStream(b) {
 		return r.Redact(b)
 	}
-	// The joined deltas first: a secret's first delta may hold a part that Redact would
-	// take for a whole one (a PEM block's BEGIN line), and the rest would then be left.
-	blocks := streamDeltas(b)
+	deltas := streamDeltas(b)
 	var edits []deltaEdit
-	for _, pieces := range blocks {
-		if len(pieces) < 2 {
+	var joined []byte
+	var pieces []*streamDelta
+	done := map[int]bool{}
+	for i := range deltas {
+		block := deltas[i].index
+		if done[block] {
 			continue
 		}
-		var joined []byte
-		for _, p := range pieces {
-			joined = append(joined, p.value...)
+		done[block] = true
+		joined, pieces = joined[:0], pieces[:0]
+		for j := i; j < len(deltas); j++ {
+			if d := &deltas[j]; d.index == block {
+				joined = append(joined, d.value...)
+				pieces = append(pieces, d)
+			}
 		}
 		for _, m := range r.find(joined) {
 			edits = append(edits, cutSecret(pieces, m)...)
 			count++
 		}
 	}
-	out = b
-	if len(edits) > 0 {
-		out = applyDeltaEdits(b, edits)
+	// Between the delta events: the other events, whole.
+	var found []replacement
+	prev := 0
+	for _, d := range deltas {
+		if seg := b[prev:d.data[0]]; !isDeltaEventLine(seg) {
+			for _, m := range r.find(seg) {
+				found = append(found, replacement{at: [2]int{prev + m.start, prev + m.end}, data: m.repl})
+				count++
+			}
+		}
+		prev = d.data[1]
 	}
-	// Then whatever is whole outside the deltas, or in one of them without being text.
-	out, n := r.Redact(out)
-	return out, count + n
+	for _, m := range r.find(b[prev:]) {
+		found = append(found, replacement{at: [2]int{prev + m.start, prev + m.end}, data: m.repl})
+		count++
+	}
+	if count == 0 {
+		return b, 0
+	}
+	return replace(b, append(found, deltaReplacements(edits)...)), count
+}
+
+// isDeltaEventLine reports whether seg, the text between two delta events' JSON, is only
+// the end of one and the "event:" line of the next: nothing there to redact.
+func isDeltaEventLine(seg []byte) bool {
+	seg = bytes.TrimSpace(seg)
+	seg, _ = bytes.CutSuffix(seg, []byte("data:"))
+	seg = bytes.TrimSpace(seg)
+	return len(seg) == 0 || bytes.Equal(seg, []byte("event: content_block_delta"))
 }
 
 // isEventStream reports whether b starts as a server-sent event stream.
@@ -97,9 +126,11 @@ func (e *contentDelta) setText(field, value string) {
 	}
 }
 
-// streamDeltas returns the text deltas of stream b by content block index, in order.
-func streamDeltas(b []byte) map[int][]streamDelta {
-	blocks := map[int][]streamDelta{}
+// streamDeltas returns the text deltas of stream b in order, each with its place in its
+// content block's joined text.
+func streamDeltas(b []byte) []streamDelta {
+	deltas := make([]streamDelta, 0, bytes.Count(b, []byte("content_block_delta"))/2+1)
+	ends := map[int]int{} // each block's joined length so far
 	for off := 0; off < len(b); {
 		end := bytes.IndexByte(b[off:], '\n')
 		if end < 0 {
@@ -111,13 +142,16 @@ func streamDeltas(b []byte) map[int][]streamDelta {
 		start := off
 		off = end + 1
 		data, ok := bytes.CutPrefix(line, []byte("data:"))
-		if !ok || !bytes.Contains(data, []byte(`"content_block_delta"`)) {
+		if !ok {
 			continue
 		}
 		data = bytes.TrimRight(data, "\r")
 		lead := len(line) - len(bytes.TrimLeft(line[len("data:"):], " ")) // "data:" and its spaces
 		d, ok := readDelta(bytes.TrimSpace(data))
 		if !ok {
+			if !bytes.Contains(data, []byte(`"content_block_delta"`)) {
+				continue
+			}
 			var e contentDelta
 			if json.Unmarshal(data, &e) != nil || e.Type != "content_block_delta" {
 				continue
@@ -128,15 +162,13 @@ func streamDeltas(b []byte) map[int][]streamDelta {
 		if d.field == "" {
 			continue
 		}
-		pieces := blocks[d.index]
-		if n := len(pieces); n > 0 {
-			d.start = pieces[n-1].end
-		}
+		d.start = ends[d.index]
 		d.end = d.start + len(d.value)
+		ends[d.index] = d.end
 		d.data = [2]int{start + lead, start + lead + len(bytes.TrimSpace(data))}
-		blocks[d.index] = append(pieces, d)
+		deltas = append(deltas, d)
 	}
-	return blocks
+	return deltas
 }
 
 // deltaEdit replaces bytes [from, to) of one delta's value with repl.
@@ -147,11 +179,10 @@ type deltaEdit struct {
 }
 
 // cutSecret turns secret m, in the joined text of pieces, into edits of the pieces it spans.
-func cutSecret(pieces []streamDelta, m match) []deltaEdit {
+func cutSecret(pieces []*streamDelta, m match) []deltaEdit {
 	var edits []deltaEdit
 	first := true
-	for i := range pieces {
-		p := &pieces[i]
+	for _, p := range pieces {
 		from, to := max(m.start, p.start), min(m.end, p.end)
 		if from >= to {
 			continue
@@ -165,8 +196,14 @@ func cutSecret(pieces []streamDelta, m match) []deltaEdit {
 	return edits
 }
 
-// applyDeltaEdits rewrites the events edits touch, in stream b.
-func applyDeltaEdits(b []byte, edits []deltaEdit) []byte {
+// replacement puts data in place of bytes at[0]:at[1] of a stream.
+type replacement struct {
+	at   [2]int
+	data []byte
+}
+
+// deltaReplacements turns edits into new JSON for the delta events they touch.
+func deltaReplacements(edits []deltaEdit) []replacement {
 	// Each piece's edits, applied from its end so the earlier offsets hold.
 	byPiece := map[*streamDelta][]deltaEdit{}
 	var order []*streamDelta
@@ -175,10 +212,6 @@ func applyDeltaEdits(b []byte, edits []deltaEdit) []byte {
 			order = append(order, e.piece)
 		}
 		byPiece[e.piece] = append(byPiece[e.piece], e)
-	}
-	type replacement struct {
-		at   [2]int
-		data []byte
 	}
 	var repls []replacement
 	for _, p := range order {
@@ -199,7 +232,12 @@ func applyDeltaEdits(b []byte, edits []deltaEdit) []byte {
 		}
 		repls = append(repls, replacement{p.data, bytes.TrimRight(buf.Bytes(), "\n")})
 	}
-	slices.SortFunc(repls, func(x, y replacement) int { return x.at[0] - y.at[0] }) // stream order
+	return repls
+}
+
+// replace applies repls, whose ranges do not overlap, to b.
+func replace(b []byte, repls []replacement) []byte {
+	slices.SortFunc(repls, func(x, y replacement) int { return x.at[0] - y.at[0] })
 	out := make([]byte, 0, len(b))
 	prev := 0
 	for _, r := range repls {
