@@ -44,8 +44,9 @@ func DefaultPatterns() []Pattern {
 		// length (280 s for 512 KB).
 		{Kind: "private-key", Regexp: `-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----` +
 			`(?:[A-Za-z0-9+/=\s:,]|-[A-Za-z0-9]|\\[\\/nrt])*(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----)?`},
-		// scheme://user:password@host: the password only.
+		// scheme://user:password@host: the password only; and with "/" escaped as "\/".
 		{Kind: "url-password", Regexp: urlPassword},
+		{Kind: "url-password", Regexp: `:\\/\\/` + urlPassword[len("://"):], Anchor: `:\/\/`},
 		// OpenAI keys all carry "T3BlbkFJ" (base64 of "OpenAI").
 		{Kind: "openai-key", Regexp: `sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}`, Anchor: "BlbkFJ"},
 	}
@@ -61,29 +62,25 @@ func awsSecretAfter(key string) string {
 	return key + `(?:\\*"\s*:\s*\\*"|\s*[:=]\s*(?:\\*["'])?)(?P<secret>(?:[A-Za-z0-9+]|\\?/){40})(?:[^A-Za-z0-9/+=]|$)`
 }
 
-// urlPassword finds the password of scheme://user:password@host ("/" maybe escaped "\/").
-// Other reserved characters must be percent-encoded in it, so none of them is taken (nor
-// "[", so "[REDACTED" is not) but "@": clients split user info from the host at the last
-// "@", and so does the match.
-const urlPassword = `:\\?/\\?/[^:@/?#\s"\\\[\]]*:(?P<secret>(?:[^/?#\s"\\\[\]]|\\u[0-9A-Fa-f]{4})+)@`
+// urlPassword finds the password of scheme://user:password@host. Other reserved characters
+// must be percent-encoded in it, so none of them is taken (nor "[", so "[REDACTED" is not)
+// but "@": clients split user info from the host at the last "@", and so does the match.
+const urlPassword = `://[^:@/?#\s"\\\[\]]*:(?P<secret>(?:[^/?#\s"\\\[\]]|\\u[0-9A-Fa-f]{4})+)@`
 
 // gates are cheap tests a text must pass for a built-in regexp to match in it, for regexps
 // whose anchor is in most bodies: every URL has "://", and trying the regexp at each one
 // costs microseconds.
 var gates = map[string]func([]byte) bool{urlPassword: mayHaveURLPassword}
 
-// mayHaveURLPassword reports whether some "://" (or ":\/\/") in b is followed by a ':' and
-// then an '@' before the URL's authority can have ended.
+// mayHaveURLPassword reports whether some "://" in b is followed by a ':' and then an '@'
+// before the URL's authority can have ended.
 func mayHaveURLPassword(b []byte) bool {
 	for i := 0; ; {
-		k, n := bytes.Index(b[i:], []byte("://")), 3
-		if e := bytes.Index(b[i:], []byte(`:\/\/`)); e >= 0 && (k < 0 || e < k) {
-			k, n = e, 5
-		}
+		k := bytes.Index(b[i:], []byte("://"))
 		if k < 0 {
 			return false
 		}
-		i += k + n
+		i += k + 3
 		colon := false
 	authority:
 		for j := i; j < len(b); j++ {

@@ -298,7 +298,7 @@ func TestRedactOnlyInsideStrings(t *testing.T) {
 // matches in.
 func TestURLPasswordGate(t *testing.T) {
 	re := regexp.MustCompile(urlPassword)
-	parts := []string{"://", `:\/\/`, "u", ":", "p", "@", "/", `\/`, "?", "#", " ", `"`, `\`, `\u00e9`, `\n`, "[", "]", "h.com", "é"}
+	parts := []string{"://", "u", ":", "p", "@", "/", `\/`, "?", "#", " ", `"`, `\`, `\u00e9`, `\n`, "[", "]", "h.com", "é"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 100000 {
 		var s strings.Builder
