@@ -255,21 +255,21 @@ func sse(w *words, model, msgID string, m message, u usage) []byte {
 	return b.Bytes()
 }
 
-// deltaEvent is the content_block_delta event that marshalling
-// {"type": "content_block_delta", "index": index, "delta": {"type": kind, field: value}} writes
-// (keys sorted, as encoding/json writes a map's), without building the maps: a session's answer
-// is hundreds of them, and the benchmark's own work should stay small beside the store's.
+// deltaEvent is a content_block_delta event as the API writes it, its keys in the API's
+// order: {"type":"content_block_delta","index":N,"delta":{"type":kind,field:value}}.
+// Written directly, without marshalling a value per event: a session's answer is hundreds of
+// them, and the benchmark's own work should stay small beside the store's.
 func deltaEvent(index int, kind, field, value string) []byte {
 	b := make([]byte, 0, len(value)+len(field)+len(kind)+96)
-	b = append(b, `event: content_block_delta`+"\ndata: "+`{"delta":{"`...)
+	b = append(b, `event: content_block_delta`+"\ndata: "+`{"type":"content_block_delta","index":`...)
+	b = strconv.AppendInt(b, int64(index), 10)
+	b = append(b, `,"delta":{"type":"`...)
+	b = append(b, kind...)
+	b = append(b, `","`...)
 	b = append(b, field...)
 	b = append(b, `":`...)
 	b = append(b, marshal(value)...)
-	b = append(b, `,"type":"`...)
-	b = append(b, kind...)
-	b = append(b, `"},"index":`...)
-	b = strconv.AppendInt(b, int64(index), 10)
-	return append(b, `,"type":"content_block_delta"}`+"\n\n"...)
+	return append(b, `}}`+"\n\n"...)
 }
 
 // chunk is the length of the first n words of text (the whole text when shorter).
