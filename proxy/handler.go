@@ -119,7 +119,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		SessionID: r.Header.Get("X-Claude-Code-Session-Id"), UserAgent: userAgent(r)}
 	// The client's own credential goes upstream (passthrough) when it came with
 	// x-nexus-client-key, or when no account applies.
-	clientKeys := clientKeysIn(r.Header, h.cfg.ClientKeys)
+	// The client keys the request carries matter only when a credential of the client's may
+	// go upstream: with client auth off, or beside x-nexus-client-key. Otherwise the key in
+	// x-api-key or Authorization is checked below, and an account's credential replaces it.
+	var clientKeys []string
+	if !h.cfg.ClientAuth || r.Header.Get(headerClientKey) != "" {
+		clientKeys = clientKeysIn(r.Header, h.cfg.ClientKeys)
+	}
 	pk := readPresentedKey(r.Header, clientKeys)
 	account, passthrough, own := "", pk.ownCredential, pk.ownCredential
 	if h.cfg.ClientAuth {
