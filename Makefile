@@ -49,7 +49,7 @@ test-go:
 	$(GO) test -count=1 -race ./proxy/... ./recording/...
 	for f in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$f$$" $(FUZZFLAGS) ./conversation/ || exit 1; done
 	$(GO) test -run '^$$' -fuzz '^FuzzParseLegacyFile$$' $(FUZZFLAGS) ./credentials/
-	for f in FuzzSplitRebuild FuzzRedactKeepsJSON FuzzRedactStream FuzzKeysFromParts; do $(GO) test -run '^$$' -fuzz "^$$f$$" $(FUZZFLAGS) ./content/ || exit 1; done
+	for f in FuzzSplitRebuild FuzzRedactKeepsJSON FuzzRedactStream FuzzRedactRequest FuzzKeysFromParts; do $(GO) test -run '^$$' -fuzz "^$$f$$" $(FUZZFLAGS) ./content/ || exit 1; done
 
 test-frontend: bindings
 	cd frontend && npm run check && npm test

@@ -26,6 +26,7 @@ const pieceGeneration = 4096
 type storedPiece struct {
 	id    []byte      // the blob id (shared, never modified)
 	marks []CacheMark // the cache_control members cut out of a message (nil for most)
+	clean bool        // the redactor found no secret in these bytes (redactrequest.go)
 }
 
 // pieceCache is safe for concurrent use.
@@ -50,14 +51,14 @@ func (c *pieceCache) put(k conversation.RawKey, p storedPiece) {
 	c.pieces.Put(k, p)
 }
 
-// addPiece is add for a piece of the request as it arrived (raw): for a message (fromEnd ≥ 0,
-// its place counted from the last) the cache_control members are cut out first and returned
-// as marks. nil stays nil.
-func (b *Bodies) addPiece(body *store.Body, raw []byte, fromEnd int) ([]byte, []CacheMark, error) {
+// addPiece is add for a piece of the redacted request (raw), in the state redaction left it:
+// for a message (fromEnd ≥ 0, its place counted from the last) the cache_control members are
+// cut out first and returned as marks. nil stays nil.
+func (b *Bodies) addPiece(body *store.Body, raw []byte, state pieceState, fromEnd int) ([]byte, []CacheMark, error) {
 	if raw == nil {
 		return nil, nil, nil
 	}
-	k := conversation.KeyOf(raw)
+	k := state.key
 	if p, ok := b.pieces.get(k); ok && b.isKnown(p.id) {
 		return p.id, placed(p.marks, fromEnd), nil
 	}
@@ -69,7 +70,7 @@ func (b *Bodies) addPiece(body *store.Body, raw []byte, fromEnd int) ([]byte, []
 	if err != nil {
 		return nil, nil, err
 	}
-	b.pieces.put(k, storedPiece{id: id, marks: marks})
+	b.pieces.put(k, storedPiece{id: id, marks: marks, clean: state.clean})
 	return id, marks, nil
 }
 

@@ -47,16 +47,25 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 	if request == nil && response == nil {
 		return
 	}
-	req, n1 := b.redactor.Redact(request)
+	linked := r.Path == "/v1/messages" && r.Status < 400 && len(request) > 0
+	// One walk of the body serves redaction, the pieces and the linking keys.
+	var (
+		req    []byte
+		n1     int
+		parts  Parts
+		states pieceStates
+		split  bool
+	)
+	if b.codec != nil || linked {
+		parts, split = Split(request)
+	}
+	if split {
+		req, n1, parts, states, split = b.redactRequest(request, parts)
+	} else {
+		req, n1 = b.redactor.Redact(request)
+	}
 	resp, n2 := b.redactor.RedactStream(response)
 	r.Redactions = n1 + n2
-	linked := r.Path == "/v1/messages" && r.Status < 400 && len(req) > 0
-	// One walk of the body serves both the pieces and the linking keys.
-	var parts Parts
-	split := false
-	if b.codec != nil || linked {
-		parts, split = Split(req)
-	}
 	if linked {
 		if keys, err := readKeys(req, parts, split); err == nil {
 			r.Keys = b.sealKeys(keys, conversation.ReadResponseKeys(keys, resp))
@@ -67,7 +76,7 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 		r.Content = b.why
 		return
 	}
-	body, err := b.seal(req, resp, parts, split)
+	body, err := b.seal(req, resp, parts, states, split)
 	if err != nil {
 		r.Content = "metadata only: " + err.Error()
 		return
@@ -109,24 +118,24 @@ type storedTemplate struct {
 	CacheMarks []CacheMark `json:"cache_marks,omitempty"`
 }
 
-// seal seals the pieces of the request (parts, when split; else it is kept whole) and the
-// response, but those known to be stored.
-func (b *Bodies) seal(req, resp []byte, parts Parts, split bool) (*store.Body, error) {
+// seal seals the pieces of the request (parts, with their states, when split; else it is
+// kept whole) and the response, but those known to be stored.
+func (b *Bodies) seal(req, resp []byte, parts Parts, states pieceStates, split bool) (*store.Body, error) {
 	body := &store.Body{KeyID: b.codec.KeyID()}
 	var template []byte
 	if split {
 		var err error
-		if body.System, _, err = b.addPiece(body, parts.System, -1); err != nil {
+		if body.System, _, err = b.addPiece(body, parts.System, states.system, -1); err != nil {
 			return nil, err
 		}
-		if body.Tools, _, err = b.addPiece(body, parts.Tools, -1); err != nil {
+		if body.Tools, _, err = b.addPiece(body, parts.Tools, states.tools, -1); err != nil {
 			return nil, err
 		}
 		body.Messages = make([][]byte, len(parts.Messages))
 		var marks []CacheMark
 		for i, m := range parts.Messages {
 			var ms []CacheMark
-			if body.Messages[i], ms, err = b.addPiece(body, m, len(parts.Messages)-1-i); err != nil {
+			if body.Messages[i], ms, err = b.addPiece(body, m, states.messages[i], len(parts.Messages)-1-i); err != nil {
 				return nil, err
 			}
 			marks = append(marks, ms...)

@@ -57,18 +57,63 @@ func (r *Redactor) Redact(b []byte) (out []byte, count int) {
 	if len(merged) == 0 {
 		return b, 0
 	}
-	out = make([]byte, 0, len(b))
+	return replaceMatches(b, merged), len(merged)
+}
+
+// A span is the range [start, end) of a text.
+type span struct{ start, end int }
+
+// redactSpans is Redact for a JSON text b (json.Valid holds) that reads only the text inside
+// spans: sorted and apart, each starting and ending outside the strings of b, so that every
+// string is wholly inside one span or outside all of them. The text outside them is kept as
+// it is: the caller knows it holds no secret. It returns, with the text, the count of
+// redactions in each span; when there are none it returns b itself.
+func (r *Redactor) redactSpans(b []byte, spans []span) ([]byte, []int) {
+	counts := make([]int, len(spans))
+	var all []match
+	for i, sp := range spans {
+		text := b[sp.start:sp.end]
+		ms := r.candidates(text)
+		if len(ms) == 0 {
+			continue
+		}
+		ms = inStrings(text, ms)
+		counts[i] = len(ms)
+		for _, m := range ms {
+			all = append(all, match{sp.start + m.start, sp.start + m.end, m.repl})
+		}
+	}
+	if len(all) == 0 {
+		return b, counts
+	}
+	return replaceMatches(b, all), counts
+}
+
+// replaceMatches returns a copy of b with each match, in order and apart, replaced.
+func replaceMatches(b []byte, ms []match) []byte {
+	out := make([]byte, 0, len(b))
 	prev := 0
-	for _, m := range merged {
+	for _, m := range ms {
 		out = append(out, b[prev:m.start]...)
 		out = append(out, m.repl...)
 		prev = m.end
 	}
-	return append(out, b[prev:]...), len(merged)
+	return append(out, b[prev:]...)
 }
 
 // find returns the secrets in b, in order and not overlapping.
 func (r *Redactor) find(b []byte) []match {
+	merged := r.candidates(b)
+	if len(merged) > 0 && isJSON(b) {
+		// A pattern that matched a number or a key's quotes would break the JSON.
+		merged = inStrings(b, merged)
+	}
+	return merged
+}
+
+// candidates returns what the patterns match in b, in order and not overlapping, before the
+// JSON rule (only inside strings) is applied.
+func (r *Redactor) candidates(b []byte) []match {
 	var found []match
 	present := r.anchors.find(b)
 	for i := range r.rules {
@@ -102,10 +147,6 @@ func (r *Redactor) find(b []byte) []match {
 			continue
 		}
 		merged = append(merged, m)
-	}
-	if isJSON(b) {
-		// A pattern that matched a number or a key's quotes would break the JSON.
-		merged = inStrings(b, merged)
 	}
 	return merged
 }
