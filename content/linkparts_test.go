@@ -39,6 +39,13 @@ func checkKeysFromParts(t *testing.T, body []byte) bool {
 	if got := conversation.ReadRequestKeysFromParts(lp); got != want {
 		t.Fatalf("keys from parts differ for %q:\n got %+v\nwant %+v", body, got, want)
 	}
+	// And with the message keys given, as Prepare gives them.
+	for _, m := range lp.Messages {
+		lp.MessageKeys = append(lp.MessageKeys, conversation.KeyOf(m))
+	}
+	if got := conversation.ReadRequestKeysFromParts(lp); got != want {
+		t.Fatalf("keys from parts with their message keys differ for %q:\n got %+v\nwant %+v", body, got, want)
+	}
 	return true
 }
 
@@ -80,7 +87,7 @@ func TestEscapedKeyIsNotReadFromParts(t *testing.T) {
 	if _, ok := p.linking(); ok {
 		t.Fatal("parts of a body with an escaped key offered for linking")
 	}
-	keys, err := readKeys([]byte(linkingBodies[6]), p, true)
+	keys, err := readKeys([]byte(linkingBodies[6]), p, pieceStates{}, true)
 	want, _ := conversation.ReadRequestKeys([]byte(linkingBodies[6]))
 	if err != nil || keys != want {
 		t.Fatalf("readKeys %+v (%v), want %+v", keys, err, want)

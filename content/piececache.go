@@ -45,6 +45,15 @@ func (c *pieceCache) get(k conversation.RawKey) (storedPiece, bool) {
 	return c.pieces.Get(k)
 }
 
+// lookUp fills in the cache's entry of each of states, under one lock.
+func (c *pieceCache) lookUp(states []*pieceState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range states {
+		s.entry, s.cached = c.pieces.Get(s.key)
+	}
+}
+
 func (c *pieceCache) put(k conversation.RawKey, p storedPiece) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -59,7 +68,7 @@ func (b *Bodies) addPiece(body *store.Body, raw []byte, state pieceState, fromEn
 		return nil, nil, nil
 	}
 	k := state.key
-	if p, ok := b.pieces.get(k); ok && b.isKnown(p.id) {
+	if p := state.entry; state.cached && b.isKnown(p.id) {
 		return p.id, placed(p.marks, fromEnd), nil
 	}
 	plain, marks := raw, []CacheMark(nil)

@@ -67,7 +67,7 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 	resp, n2 := b.redactor.RedactStream(response)
 	r.Redactions = n1 + n2
 	if linked {
-		if keys, err := readKeys(req, parts, split); err == nil {
+		if keys, err := readKeys(req, parts, states, split); err == nil {
 			r.Keys = b.sealKeys(keys, conversation.ReadResponseKeys(keys, resp))
 			r.Kind = keys.Kind
 		}
@@ -85,8 +85,9 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 }
 
 // readKeys reads the linking keys of req, from its parts when Split cut it.
-func readKeys(req []byte, parts Parts, split bool) (conversation.RequestKeys, error) {
+func readKeys(req []byte, parts Parts, states pieceStates, split bool) (conversation.RequestKeys, error) {
 	if p, ok := parts.linking(); split && ok {
+		p.MessageKeys = states.messageKeys()
 		return conversation.ReadRequestKeysFromParts(p), nil
 	}
 	return conversation.ReadRequestKeys(req)

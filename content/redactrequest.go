@@ -16,11 +16,13 @@ import (
 // one JSON string, and every string of a split body is inside one piece or one stretch of
 // template, so each is read on its own and gives what it gave the last time.
 
-// pieceState is what redaction learned of one piece of a split request: its piece cache key
-// and whether it is known to hold no secret.
+// pieceState is what redaction learned of one piece of a split request: its piece cache key,
+// the cache's entry for it, and whether it is known to hold no secret.
 type pieceState struct {
-	key   conversation.RawKey
-	clean bool
+	key    conversation.RawKey
+	entry  storedPiece // when cached
+	cached bool
+	clean  bool
 }
 
 // pieceStates holds a pieceState per piece of a Parts.
@@ -53,6 +55,13 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 	// which may come anywhere.
 	slices.SortFunc(places, func(x, y place) int { return offsetIn(raw, x.piece) - offsetIn(raw, y.piece) })
 
+	all := make([]*pieceState, len(places))
+	for i, p := range places {
+		p.state.key = conversation.KeyOf(p.piece)
+		all[i] = p.state
+	}
+	b.pieces.lookUp(all)
+
 	var spans []span
 	var read []*pieceState // the piece read in each span, nil for template text
 	template := func(start, end int) {
@@ -67,8 +76,7 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 		start := offsetIn(raw, p.piece)
 		template(prev, start)
 		prev = start + len(p.piece)
-		p.state.key = conversation.KeyOf(p.piece)
-		if known, ok := b.pieces.get(p.state.key); ok && known.clean {
+		if p.state.cached && p.state.entry.clean {
 			p.state.clean = true
 			continue
 		}
@@ -92,20 +100,32 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 	if !ok || len(again.Messages) != len(parts.Messages) {
 		return out, n, Parts{}, pieceStates{}, false
 	}
-	states.system = restate(again.System, states.system)
-	states.tools = restate(again.Tools, states.tools)
+	states.system = b.restate(again.System, states.system)
+	states.tools = b.restate(again.Tools, states.tools)
 	for i, m := range again.Messages {
-		states.messages[i] = restate(m, states.messages[i])
+		states.messages[i] = b.restate(m, states.messages[i])
 	}
 	return out, n, again, states, true
 }
 
-// restate is the state of a piece after redaction: unchanged when it was clean, else new.
-func restate(piece []byte, before pieceState) pieceState {
+// restate is the state of a piece after redaction: unchanged when it was clean, else that
+// of its new bytes.
+func (b *Bodies) restate(piece []byte, before pieceState) pieceState {
 	if before.clean {
 		return before
 	}
-	return pieceState{key: conversation.KeyOf(piece)}
+	s := pieceState{key: conversation.KeyOf(piece)}
+	s.entry, s.cached = b.pieces.get(s.key)
+	return s
+}
+
+// messageKeys are the keys of the messages, in order.
+func (s pieceStates) messageKeys() []conversation.RawKey {
+	keys := make([]conversation.RawKey, len(s.messages))
+	for i, m := range s.messages {
+		keys[i] = m.key
+	}
+	return keys
 }
 
 // offsetIn is where piece starts in body, of which it is a slice body[i:j].

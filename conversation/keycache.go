@@ -113,8 +113,8 @@ var sharedKeys = &keyCache{
 }
 
 // readMessages returns the reading of each message, from the cache where it
-// can; a nil cache reads everything.
-func (c *keyCache) readMessages(e *encoder, messages [][]byte) []messageInfo {
+// can; a nil cache reads everything. keys, when not nil, are KeyOf of each message.
+func (c *keyCache) readMessages(e *encoder, messages [][]byte, keys []RawKey) []messageInfo {
 	infos := make([]messageInfo, len(messages))
 	if c == nil {
 		for i, m := range messages {
@@ -122,9 +122,11 @@ func (c *keyCache) readMessages(e *encoder, messages [][]byte) []messageInfo {
 		}
 		return infos
 	}
-	keys := make([]RawKey, len(messages))
-	for i, m := range messages {
-		keys[i] = KeyOf(m)
+	if keys == nil {
+		keys = make([]RawKey, len(messages))
+		for i, m := range messages {
+			keys[i] = KeyOf(m)
+		}
 	}
 	var missing []int
 	c.mu.Lock()

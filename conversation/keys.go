@@ -60,7 +60,7 @@ func keysOfParts(req requestParts, cache *keyCache) RequestKeys {
 	var (
 		k           RequestKeys
 		e           encoder
-		infos       = cache.readMessages(&e, req.messages)
+		infos       = cache.readMessages(&e, req.messages, req.keys)
 		seen        = newToolIDs(len(infos))
 		p           = chainStart
 		prefix      = make([]Hash, 1, len(infos)+1) // prefix[i] = p_i

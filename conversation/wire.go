@@ -34,6 +34,7 @@ type requestParts struct {
 	system    []byte   // the system value; nil when absent
 	messages  [][]byte // the elements of messages
 	tools     bool     // the request offers tools
+	keys      []RawKey // KeyOf of each message, or nil
 }
 
 // scanRequest reads a request body, checking all of it; it fails on invalid JSON and on JSON
@@ -82,6 +83,9 @@ type RequestParts struct {
 	Messages  [][]byte // the raw elements of the "messages" array
 	Tools     []byte   // the raw "tools" value; nil when absent
 	MaxTokens bool     // the body has a "max_tokens" member
+	// MessageKeys, when not nil, are KeyOf of each of Messages, so that they are not hashed
+	// twice by a caller that keys them too.
+	MessageKeys []RawKey
 }
 
 // ReadRequestKeysFromParts is ReadRequestKeys for a body given as its parts. Contract: the
@@ -90,6 +94,9 @@ type RequestParts struct {
 // values. Then the result is what ReadRequestKeys gives for the body.
 func ReadRequestKeysFromParts(p RequestParts) RequestKeys {
 	req := requestParts{maxTokens: p.MaxTokens, system: p.System, messages: p.Messages, tools: nonEmptyArray(p.Tools)}
+	if len(p.MessageKeys) == len(p.Messages) {
+		req.keys = p.MessageKeys
+	}
 	return keysOfParts(req, sharedKeys)
 }
 
