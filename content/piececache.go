@@ -27,6 +27,9 @@ type storedPiece struct {
 	id    []byte      // the blob id (shared, never modified)
 	marks []CacheMark // the cache_control members cut out of a message (nil for most)
 	clean bool        // the redactor found no secret in these bytes (redactrequest.go)
+	// message: the piece was stored as a message, its cache_control members cut out; the
+	// same bytes sent as a system prompt or tool list are stored as they are.
+	message bool
 }
 
 // pieceCache is safe for concurrent use.
@@ -68,7 +71,7 @@ func (b *Bodies) addPiece(body *store.Body, raw []byte, state pieceState, fromEn
 		return nil, nil, nil
 	}
 	k := state.key
-	if p := state.entry; state.cached && b.isKnown(p.id) {
+	if p := state.entry; state.cached && p.message == (fromEnd >= 0) && b.isKnown(p.id) {
 		return p.id, placed(p.marks, fromEnd), nil
 	}
 	plain, marks := raw, []CacheMark(nil)
@@ -79,7 +82,7 @@ func (b *Bodies) addPiece(body *store.Body, raw []byte, state pieceState, fromEn
 	if err != nil {
 		return nil, nil, err
 	}
-	b.pieces.put(k, storedPiece{id: id, marks: marks, clean: state.clean})
+	b.pieces.put(k, storedPiece{id: id, marks: marks, clean: state.clean, message: fromEnd >= 0})
 	return id, marks, nil
 }
 

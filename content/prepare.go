@@ -56,12 +56,20 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 		states pieceStates
 		split  bool
 	)
-	if b.codec != nil || linked {
+	wantParts := b.codec != nil || linked
+	if wantParts && b.redactor.local {
 		parts, split = Split(request)
 	}
-	if split {
+	switch {
+	case split:
 		req, n1, parts, states, split = b.redactRequest(request, parts)
-	} else {
+	case wantParts && !b.redactor.local:
+		// A pattern may take its context from another piece: redact the whole body.
+		req, n1 = b.redactor.Redact(request)
+		if parts, split = Split(req); split {
+			states = b.stateOf(parts)
+		}
+	default:
 		req, n1 = b.redactor.Redact(request)
 	}
 	resp, n2 := b.redactor.RedactStream(response)

@@ -13,6 +13,9 @@ import (
 type Redactor struct {
 	rules   []rule
 	anchors anchorSet // a literal per rule that every match contains, if known
+	// local holds when no pattern can match across the strings of a JSON text, so that
+	// redacting a body piece by piece gives what redacting it whole gives (redactrequest.go).
+	local bool
 }
 
 type rule struct {
@@ -28,15 +31,19 @@ var validKind = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`)
 // error naming it.
 func NewRedactor(extra []Pattern) (*Redactor, error) {
 	patterns := append(DefaultPatterns(), extra...)
-	r := &Redactor{rules: make([]rule, 0, len(patterns))}
+	r := &Redactor{rules: make([]rule, 0, len(patterns)), local: true}
 	anchors := make([][]byte, 0, len(patterns))
-	for _, p := range patterns {
+	builtIn := len(patterns) - len(extra)
+	for i, p := range patterns {
 		if !validKind.MatchString(p.Kind) {
 			return nil, fmt.Errorf("redaction pattern kind %q: use 1-40 letters, digits, '.', '_' or '-'", p.Kind)
 		}
 		re, err := regexp.Compile(p.Regexp)
 		if err != nil {
 			return nil, fmt.Errorf("redaction pattern %q: %w", p.Kind, err)
+		}
+		if i >= builtIn {
+			r.local = r.local && !mayMatchQuote(p.Regexp)
 		}
 		r.rules = append(r.rules, rule{re: re, group: max(re.SubexpIndex("secret"), 0),
 			repl: []byte("[REDACTED:" + p.Kind + "]"), gate: gates[p.Regexp]})
@@ -80,7 +87,8 @@ func (r *Redactor) redactSpans(b []byte, spans []span) ([]byte, []int) {
 		ms = inStrings(text, ms)
 		counts[i] = len(ms)
 		for _, m := range ms {
-			all = append(all, match{sp.start + m.start, sp.start + m.end, m.repl})
+			m.start, m.end = sp.start+m.start, sp.start+m.end
+			all = append(all, m)
 		}
 	}
 	if len(all) == 0 {
@@ -124,7 +132,7 @@ func (r *Redactor) candidates(b []byte) []match {
 		for _, m := range ru.re.FindAllSubmatchIndex(b, -1) {
 			start, end := m[2*ru.group], m[2*ru.group+1]
 			if start >= 0 && end > start && safeSpan(b, start, end) {
-				found = append(found, match{start, end, ru.repl})
+				found = append(found, match{start, end, ru.repl, i})
 			}
 		}
 	}
@@ -132,12 +140,15 @@ func (r *Redactor) candidates(b []byte) []match {
 		return nil
 	}
 	// Overlapping matches (a bearer token that is an Anthropic key) become one, named by
-	// the first.
+	// the first: the longest, then the first rule.
 	slices.SortFunc(found, func(x, y match) int {
 		if x.start != y.start {
 			return x.start - y.start
 		}
-		return y.end - x.end
+		if x.end != y.end {
+			return y.end - x.end
+		}
+		return x.rule - y.rule
 	})
 	merged := found[:1]
 	for _, m := range found[1:] {
@@ -154,4 +165,5 @@ func (r *Redactor) candidates(b []byte) []match {
 type match struct {
 	start, end int
 	repl       []byte
+	rule       int // index in Redactor.rules
 }

@@ -12,9 +12,10 @@ import (
 // no secret then holds none now: redactRequest reads only the pieces the piece cache does not
 // know as clean, and the template text between the pieces.
 //
-// That is the same result as redacting the whole body: a secret kept by Redact lies inside
-// one JSON string, and every string of a split body is inside one piece or one stretch of
-// template, so each is read on its own and gives what it gave the last time.
+// That is the same result as redacting the whole body when every pattern is local
+// (locality.go): a secret kept by Redact lies inside one JSON string, and every string of a
+// split body is inside one piece or one stretch of template, so each is read on its own and
+// gives what it gave the last time. With a pattern that is not, Prepare redacts the whole body.
 
 // pieceState is what redaction learned of one piece of a split request: its piece cache key,
 // the cache's entry for it, and whether it is known to hold no secret.
@@ -31,7 +32,8 @@ type pieceStates struct {
 	messages      []pieceState
 }
 
-// redactRequest redacts the request body raw, which Split cut into parts, and returns it
+// redactRequest redacts the request body raw, which Split cut into parts, with a local
+// redactor (b.redactor.local), and returns it
 // with the count of redactions, its parts (cut again when a secret was replaced) and the
 // state of each piece; split is false in the case that should not happen, a redacted body
 // that no longer cuts.
@@ -40,7 +42,7 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 		piece []byte
 		state *pieceState
 	}
-	states := pieceStates{messages: make([]pieceState, len(parts.Messages))}
+	states := b.stateOf(parts)
 	places := make([]place, 0, len(parts.Messages)+2)
 	if parts.System != nil {
 		places = append(places, place{parts.System, &states.system})
@@ -54,13 +56,6 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 	// The pieces alias raw (Split's contract), in body order but for system and tools,
 	// which may come anywhere.
 	slices.SortFunc(places, func(x, y place) int { return offsetIn(raw, x.piece) - offsetIn(raw, y.piece) })
-
-	all := make([]*pieceState, len(places))
-	for i, p := range places {
-		p.state.key = conversation.KeyOf(p.piece)
-		all[i] = p.state
-	}
-	b.pieces.lookUp(all)
 
 	var spans []span
 	var read []*pieceState // the piece read in each span, nil for template text
@@ -106,6 +101,26 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 		states.messages[i] = b.restate(m, states.messages[i])
 	}
 	return out, n, again, states, true
+}
+
+// stateOf is the state of each piece of parts before redaction: its key and cache entry.
+func (b *Bodies) stateOf(parts Parts) pieceStates {
+	states := pieceStates{messages: make([]pieceState, len(parts.Messages))}
+	all := make([]*pieceState, 0, len(parts.Messages)+2)
+	if parts.System != nil {
+		all = append(all, &states.system)
+		states.system.key = conversation.KeyOf(parts.System)
+	}
+	if parts.Tools != nil {
+		all = append(all, &states.tools)
+		states.tools.key = conversation.KeyOf(parts.Tools)
+	}
+	for i, m := range parts.Messages {
+		all = append(all, &states.messages[i])
+		states.messages[i].key = conversation.KeyOf(m)
+	}
+	b.pieces.lookUp(all)
+	return states
 }
 
 // restate is the state of a piece after redaction: unchanged when it was clean, else that

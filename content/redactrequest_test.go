@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"regexp/syntax"
 	"strings"
 	"testing"
 
@@ -17,6 +18,15 @@ var secretBodies = []string{
 	`{"metadata":{"user_id":"` + clientKey + `"},"messages":[{"role":"user","content":[{"type":"text","text":"` + jsonString(pemKey)[1:len(jsonString(pemKey))-1] + `"}]}],"x":"` + gcpKey + `"}`,
 	`{"messages":[{"role":"user","content":"postgres://u:hunter2@db/x"}, {"role":"user","content":"aws_secret_access_key=` + awsSecret + `"}],"system":[{"type":"text","text":"` + openAIKey + `"}]}`,
 	`{"messages":[],"system":"no secret","n":4111111111111111}`,
+	// Two rules match the same text: the same label whether read whole or piece by piece.
+	`{"system":"Bearer ` + anthropicKey + `","messages":[` + strings.Repeat(`{"role":"user","content":"Bearer `+anthropicKey+`"},`, 6) +
+		`{"role":"user","content":"Bearer ` + anthropicKey + `"}]}`,
+}
+
+// localPatterns are custom patterns that cannot match a quote.
+var localPatterns = []Pattern{
+	{Kind: "card", Regexp: `\b4[0-9]{15}\b`},
+	{Kind: "pin", Regexp: `pin=(?P<secret>[0-9]{4})\b`, Anchor: "pin="},
 }
 
 // redactTwice redacts body as the first request of a session and again as the next one, the
@@ -54,8 +64,8 @@ func redactTwice(t *testing.T, b *Bodies, body []byte) {
 	}
 }
 
-func newRedactingBodies(t testing.TB) *Bodies {
-	r, err := NewRedactor(nil)
+func newRedactingBodies(t testing.TB, extra ...Pattern) *Bodies {
+	r, err := NewRedactor(extra)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +151,85 @@ func FuzzRedactRequest(f *testing.F) {
 	for _, tc := range splitBodies {
 		f.Add([]byte(tc.body))
 	}
-	b := newRedactingBodies(f)
+	f.Add([]byte(`{"messages":[{"role":"user","content":"pin=1234 card 4111111111111111"}],"n":4111111111111111}`))
+	builtIn, custom := newRedactingBodies(f), newRedactingBodies(f, localPatterns...)
+	if !custom.redactor.local {
+		f.Fatal("the local custom patterns are not seen as local")
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		redactTwice(t, b, body)
+		redactTwice(t, builtIn, body)
+		redactTwice(t, custom, body)
 	})
+}
+
+func TestMayMatchQuote(t *testing.T) {
+	for expr, want := range map[string]bool{
+		`\b4[0-9]{15}\b`:                           false,
+		`pin=(?P<secret>[0-9]{4})\b`:               false,
+		`password[^"]{0,40}(?P<secret>\w{12,})`:    false,
+		`"system"\s*:\s*"(?P<secret>[^"\\]+)"`:     true,
+		`(?is)password.{0,40}?(?P<secret>\w{12,})`: true,
+		`password.{0,40}?(?P<secret>\w{12,})`:      true, // '.' takes '"' without (?s) too
+		`key[^a]+`:                                 true,
+		`\x22`:                                     true,
+		`[[:punct:]]+`:                             true,
+		`(?i)secret`:                               false,
+	} {
+		if got := mayMatchQuote(expr); got != want {
+			t.Errorf("mayMatchQuote(%s) = %v, want %v", expr, got, want)
+		}
+	}
+	for _, p := range DefaultPatterns() {
+		if _, err := syntax.Parse(p.Regexp, syntax.Perl); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A custom pattern that takes its context from another string (the template's key, an
+// earlier message) makes Prepare redact the whole body, as it did before bodies were
+// redacted piece by piece.
+func TestPrepareWithContextPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		pattern Pattern
+		body    string
+		secret  string
+	}{
+		{Pattern{Kind: "system-prompt", Regexp: `"system"\s*:\s*"(?P<secret>[^"\\]+)"`},
+			`{"model":"m","system":"TOPSECRETPROMPT","messages":[{"role":"user","content":"hi"}]}`, "TOPSECRETPROMPT"},
+		{Pattern{Kind: "pw", Regexp: `(?is)password.{0,40}?(?P<secret>[A-Za-z0-9]{12,})`},
+			`{"messages":[{"role":"assistant","content":"Your password?"},{"role":"user","content":"Hunter2Hunter2x"}]}`, "Hunter2Hunter2x"},
+	} {
+		b := newRedactingBodies(t, tc.pattern)
+		if b.redactor.local {
+			t.Fatalf("%s: seen as local", tc.pattern.Regexp)
+		}
+		stored := map[string][]byte{}
+		for round := range 2 {
+			r := store.Request{Path: "/v1/messages", Status: 200}
+			b.Prepare(&r, []byte(tc.body), []byte(`{}`))
+			got := rebuild(t, b.codec, r.Body, stored)
+			want, n := b.redactor.Redact([]byte(tc.body))
+			if n == 0 || r.Redactions != n || !bytes.Equal(got, want) || bytes.Contains(got, []byte(tc.secret)) {
+				t.Fatalf("round %d, %s: %d redactions, stored %s", round, tc.pattern.Kind, r.Redactions, got)
+			}
+			b.Stored(r.Body)
+		}
+	}
+}
+
+// Bytes stored as a message (cache_control cut out) and then sent as the system prompt are
+// stored as they are: the body rebuilds.
+func TestMessageBytesSentAsSystem(t *testing.T) {
+	b := newRedactingBodies(t)
+	stored := map[string][]byte{}
+	message := `{"role":"user","content":[{"type":"text","text":"y","cache_control":{"type":"ephemeral"}}]}`
+	for _, body := range []string{`{"messages":[` + message + `]}`, `{"system":` + message + `,"messages":[]}`} {
+		r := store.Request{Path: "/v1/messages", Status: 200}
+		b.Prepare(&r, []byte(body), []byte(`{}`))
+		if got := rebuild(t, b.codec, r.Body, stored); string(got) != body {
+			t.Fatalf("stored\n%s\nwant\n%s", got, body)
+		}
+		b.Stored(r.Body)
+	}
 }
