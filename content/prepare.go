@@ -40,7 +40,7 @@ func (b *Bodies) Forget() {
 	b.mu.Unlock()
 }
 
-// Prepare fills r's content, redaction count and linking keys from the request's bodies as
+// Prepare fills r's content, redaction count (added to r's) and linking keys from the request's bodies as
 // they went through the proxy (r.Path and r.Status say what they are). It does not keep
 // request or response.
 func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
@@ -73,7 +73,7 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 		req, n1 = b.redactor.Redact(request)
 	}
 	resp, n2 := b.redactor.RedactStream(response)
-	r.Redactions = n1 + n2
+	r.Redactions += n1 + n2
 	if linked {
 		if keys, err := readKeys(req, parts, states, split); err == nil {
 			r.Keys = b.sealKeys(keys, conversation.ReadResponseKeys(keys, resp))
@@ -90,6 +90,19 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 		return
 	}
 	r.Body, r.Content = body, "stored"
+}
+
+// RedactText returns s with its secrets replaced, and how many: for the texts of a record
+// that are not bodies (the query string, an upstream error's message).
+func (b *Bodies) RedactText(s string) (string, int) {
+	if s == "" {
+		return s, 0
+	}
+	out, n := b.redactor.Redact([]byte(s))
+	if n == 0 {
+		return s, 0
+	}
+	return string(out), n
 }
 
 // readKeys reads the linking keys of req, from its parts when Split cut it.

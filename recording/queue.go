@@ -78,11 +78,30 @@ func NewQueue(st store.Store, spoolDir string, prices conversation.PriceTable, l
 type contentGoneWatcher interface{ OnContentGone(f func()) }
 
 // Start implements proxy.Recorder.
-func (q *Queue) Start(r proxy.Record) { q.submit(op{req: toStoreRequest(r, false, q.prices)}) }
+func (q *Queue) Start(r proxy.Record) {
+	o := op{req: toStoreRequest(r, false, q.prices)}
+	q.redactText(&o.req)
+	q.submit(o)
+}
+
+// redactText replaces the secrets in the texts of r that are not bodies — the query string,
+// the error message (an upstream's may quote what it was sent) and the attempts' errors —
+// before the record can reach the spool or the store.
+func (q *Queue) redactText(r *store.Request) {
+	if q.bodies == nil {
+		return
+	}
+	for _, s := range []*string{&r.Query, &r.Error, &r.AttemptsJSON} {
+		var n int
+		*s, n = q.bodies.RedactText(*s)
+		r.Redactions += n
+	}
+}
 
 // Finish implements proxy.Recorder. The bodies are read later, by the preparer (prepare.go).
 func (q *Queue) Finish(r proxy.Record) {
 	p := pending{req: toStoreRequest(r, true, q.prices), request: r.RequestBody, response: r.ResponseBody, release: r.Release}
+	q.redactText(&p.req)
 	if q.bodies == nil || p.size() == 0 {
 		if p.release != nil {
 			p.release()
