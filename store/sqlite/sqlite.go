@@ -39,7 +39,11 @@ func Open(ctx context.Context, dataDir string, codec sqlstore.Opener) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
+	opened, err := f.Stat()
 	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		return nil, fmt.Errorf("securing database file: %w", err)
 	}
@@ -64,6 +68,7 @@ func Open(ctx context.Context, dataDir string, codec sqlstore.Opener) (*Store, e
 	d := dialect
 	d.Committed = ckpt.committed
 	d.Writes = writer
+	d.Present = func() error { return stillThere(path, opened) }
 	return &Store{Store: sqlstore.New(db, d, codec, nil), checkpoints: ckpt, writer: writer}, nil
 }
 
@@ -105,6 +110,18 @@ func reclaim(ctx context.Context, db *sql.DB) error {
 	}
 	_, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
+}
+
+// stillThere reports store.ErrUnavailable when the file at path is no longer the database
+// file opened (deleted, or replaced by another): writes would go to a file nobody can open
+// again, so the recorder keeps its records on disk until a restart opens the new one.
+func stillThere(path string, opened os.FileInfo) error {
+	now, err := os.Stat(path)
+	if err == nil && os.SameFile(now, opened) {
+		return nil
+	}
+	return fmt.Errorf("%w: the database file %s was deleted or replaced while Nexus was running; "+
+		"records wait on disk until Nexus is restarted and opens a new one", store.ErrUnavailable, path)
 }
 
 // wrap marks errors that mean "try again later" as store.ErrUnavailable.

@@ -26,7 +26,10 @@ func (s *Store) FinishRequest(ctx context.Context, r store.Request) error {
 // row and each finish completes it, stores its content, links it into a conversation and
 // adds it to the totals. A finish written twice is stored, linked and counted once.
 func (s *Store) WriteRequests(ctx context.Context, ops []store.RequestOp) error {
-	return s.inTx(ctx, "recording requests", func(tx *sql.Tx) error {
+	if err := s.present(); err != nil {
+		return err
+	}
+	err := s.inTx(ctx, "recording requests", func(tx *sql.Tx) error {
 		w := s.writer(tx)
 		defer w.close()
 		if s.d.HoldContent != "" && slices.ContainsFunc(ops, func(op store.RequestOp) bool { return op.Finish }) {
@@ -41,6 +44,20 @@ func (s *Store) WriteRequests(ctx context.Context, ops []store.RequestOp) error 
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Gone during the transaction: the caller keeps the ops and writes them again (a finish
+	// written twice is stored once).
+	return s.present()
+}
+
+// present is Dialect.Present's verdict, nil without one.
+func (s *Store) present() error {
+	if s.d.Present == nil {
+		return nil
+	}
+	return s.d.Present()
 }
 
 // prior is what a request's row held before a write.

@@ -51,6 +51,10 @@ type Dialect struct {
 	// Writes, when set, is the handle every write uses instead of the pool (SQLite: one
 	// connection with a writer's page cache).
 	Writes *sql.DB
+	// Present, when set, reports an error (store.ErrUnavailable) when the database is no
+	// longer where it was opened — a SQLite file deleted or replaced while open takes writes
+	// that nobody can read again. Record writes check it before and after their transaction.
+	Present func() error
 }
 
 // Opener opens sealed blobs; the store needs it to read answers for compaction linking and
