@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -200,5 +201,26 @@ func TestWindowFollowsNewRecords(t *testing.T) {
 	}
 	if got, _ := a.Status(); got.RequestCount < 1 {
 		t.Errorf("request count %d after a recorded request", got.RequestCount)
+	}
+}
+
+// Without a display the window is refused with a clear error (GTK would panic, exit 2).
+func TestNeedDisplay(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the display check is Linux's")
+	}
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	if err := needDisplay(); err != errNoDisplay {
+		t.Fatalf("no display: %v", err)
+	}
+	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
+	if err := needDisplay(); err != nil {
+		t.Fatalf("with Wayland: %v", err)
+	}
+	t.Setenv("WAYLAND_DISPLAY", "")
+	t.Setenv("DISPLAY", ":99")
+	if err := needDisplay(); err != nil {
+		t.Fatalf("with X11: %v", err)
 	}
 }

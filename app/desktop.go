@@ -56,6 +56,9 @@ func RunDesktop(opts DesktopOptions) error {
 		// open the user's database or keychain.
 		return wails.Run(&options.App{Title: Title, Bind: []any{&App{}}})
 	}
+	if err := needDisplay(); err != nil {
+		return err
+	}
 	if focusRunningInstance(log) {
 		return nil
 	}
