@@ -38,6 +38,13 @@ func runServe(ctx context.Context, args []string, stdio IO) error {
 	st := e.Status(ctx)
 	log.Info("nexus serve ready", "url", engine.BaseURL(st.Addr), "client_auth", st.ClientAuth,
 		"client_key", st.ClientKeyMasked, "data_dir", cfg.Settings.DataDir)
+	if st.ClientAuth && !st.KeychainOK {
+		// No keychain keeps the key, so `nexus client-key show` cannot show it: the terminal
+		// gets it once, on stdout (never in the log).
+		if key, err := e.ClientKey(); err == nil {
+			fmt.Fprintf(stdio.Stdout, "client key for this run only (no keychain to keep it): %s\n", key)
+		}
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	if err := e.Close(); err != nil {

@@ -207,7 +207,7 @@ func (e *Engine) openVault(kc credentials.Keychain) credentials.Keychain {
 		}
 	}
 	e.kcErr = err
-	e.log.Warn("no usable keychain: accounts are unavailable and the client key lasts for this run only", "error", err)
+	e.log.Warn("no usable keychain: accounts are unavailable and the client key lasts for this run only (nexus serve prints it on stdout)", "error", err)
 	e.vault, _ = credentials.OpenVault(credentials.NewMemoryKeychain())
 	e.vault.EnsureClientKey(credentials.MainClientKey, "")
 	return nil
