@@ -1,34 +1,16 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"nexus/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer safe to write from serve's goroutines while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // Without a keychain nothing keeps the client key and `nexus client-key show` cannot show it,
 // so `nexus serve` prints the run's key on stdout — never in its log — and clients can use it.
@@ -36,7 +18,7 @@ func TestServeWithoutKeychainPrintsTheRunKey(t *testing.T) {
 	isolate(t)
 	noKeychain(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut lockedBuffer
+	var out, errOut syncbuf.Buffer
 	done := make(chan int)
 	go func() {
 		done <- Run(ctx, []string{"serve", "--port", "0", "--upstream", "http://127.0.0.1:1"},
