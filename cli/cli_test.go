@@ -331,3 +331,22 @@ func TestReadSecret(t *testing.T) {
 type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// A malformed --port is a usage error (exit 2), and a malformed PORT that --port overrides is
+// not read at all.
+func TestPortFlagErrors(t *testing.T) {
+	isolate(t)
+	noKeychain(t)
+	for _, port := range []string{"abc", "99999", "-5"} {
+		if r := run(t, "", "requests", "--port", port); r.code != 2 || !strings.Contains(r.stderr, "--port") {
+			t.Errorf("--port %s: exit %d, stderr %q; want 2 naming --port", port, r.code, r.stderr)
+		}
+	}
+	t.Setenv("PORT", "abc")
+	if r := run(t, "", "requests", "--port", "3731"); r.code != 0 {
+		t.Errorf("PORT=abc --port 3731: exit %d, stderr %q; want 0 (the flag wins)", r.code, r.stderr)
+	}
+	if r := run(t, "", "requests"); r.code == 0 || !strings.Contains(r.stderr, "PORT") {
+		t.Errorf("PORT=abc alone: exit %d, stderr %q; want an error naming PORT", r.code, r.stderr)
+	}
+}

@@ -40,13 +40,21 @@ func (c *commonFlags) resolve() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	if err := settings.ApplyEnv(&s, os.Getenv); err != nil {
+	// A variable a flag overrides is not read: a malformed one must not stop the command.
+	getenv := func(name string) string {
+		if name == "PORT" && c.port != "" || name == "NEXUS_DATA_DIR" && c.dataDir != "" ||
+			name == "CLAUDE_API_BASE_URL" && c.upstream != "" {
+			return ""
+		}
+		return os.Getenv(name)
+	}
+	if err := settings.ApplyEnv(&s, getenv); err != nil {
 		return Config{}, err
 	}
 	if c.port != "" {
 		p, err := strconv.Atoi(c.port)
-		if err != nil {
-			return Config{}, fmt.Errorf("--port %q is not a number", c.port)
+		if err != nil || p < 0 || p > 65535 {
+			return Config{}, fmt.Errorf("%w: --port %q is not a port number (0-65535)", errUsage, c.port)
 		}
 		s.Port = p
 	}
