@@ -29,7 +29,7 @@ func runConversations(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	// The codec opens the sealed titles; without a keychain they stay empty.
-	st, err := engine.OpenStore(ctx, cfg.Settings, engine.ReadCodec(nil))
+	st, err := engine.OpenStore(ctx, cfg.Settings, engine.ReadCodec(nil), nil)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func runRequests(ctx context.Context, args []string, stdio IO) error {
 	if err != nil {
 		return err
 	}
-	st, err := engine.OpenStore(ctx, cfg.Settings, nil)
+	st, err := engine.OpenStore(ctx, cfg.Settings, nil, nil)
 	if err != nil {
 		return err
 	}

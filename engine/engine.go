@@ -88,7 +88,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := OpenStore(ctx, set, e.codec)
+	st, err := OpenStore(ctx, set, e.codec, e.log)
 	if err != nil {
 		return nil, err
 	}
@@ -162,15 +162,19 @@ func (e *Engine) followKeychain(ctx context.Context) {
 
 // OpenStore opens the store the settings select: PostgreSQL for a postgres:// DATABASE_URL,
 // else the SQLite file in the data dir. codec opens stored content; nil when there is none
-// to read (metadata only, or a command that reads no bodies).
-func OpenStore(ctx context.Context, set settings.Settings, codec *content.Codec) (store.Store, error) {
+// to read (metadata only, or a command that reads no bodies). log gets the store's own
+// messages (PostgreSQL's connection); nil discards them, as commands that only read do.
+func OpenStore(ctx context.Context, set settings.Settings, codec *content.Codec, log *slog.Logger) (store.Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	var opener sqlstore.Opener
 	if codec != nil { // a nil *Codec in the interface would look usable
 		opener = codec
 	}
 	if set.DatabaseURL != "" {
 		if strings.HasPrefix(set.DatabaseURL, "postgres://") || strings.HasPrefix(set.DatabaseURL, "postgresql://") {
-			st, err := postgres.Open(ctx, set.DatabaseURL, opener, slog.Default())
+			st, err := postgres.Open(ctx, set.DatabaseURL, opener, log)
 			if err != nil {
 				return nil, err // not st: a nil *postgres.Store would be a non-nil store.Store
 			}

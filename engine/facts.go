@@ -359,7 +359,7 @@ func StandaloneFacts(ctx context.Context, set settings.Settings, kc credentials.
 	in.Bodies = plannedBodies(set, in.KeychainErr == nil)
 	if set.DatabaseURL != "" || statFile(filepath.Join(set.DataDir, sqlite.FileName)).Exists {
 		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		in.Store, in.StoreErr = OpenStore(sctx, set, nil)
+		in.Store, in.StoreErr = OpenStore(sctx, set, nil, nil)
 		cancel()
 		if in.Store != nil {
 			defer in.Store.Close()

@@ -438,7 +438,7 @@ func recordUsage(t *testing.T, st store.Store, account string, days map[int]int6
 func TestFactsTokenSpike(t *testing.T) {
 	usage := func(today int64) checklist.Item {
 		set := testSettings(t)
-		st, err := OpenStore(testCtx(t), set, nil)
+		st, err := OpenStore(testCtx(t), set, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
