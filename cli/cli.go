@@ -127,8 +127,12 @@ func newLogger(w io.Writer) *slog.Logger {
 func runDesktop(args []string, stdio IO, desktop Desktop) error {
 	var c commonFlags
 	fs := newFlagSet("nexus", stdio)
+	fs.Usage = func() {} // -h lists the commands, not only the common flags
 	c.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdio.Stdout, usage)
+		}
 		return err
 	}
 	cfg, err := c.resolve()

@@ -350,3 +350,14 @@ func TestPortFlagErrors(t *testing.T) {
 		t.Errorf("PORT=abc alone: exit %d, stderr %q; want an error naming PORT", r.code, r.stderr)
 	}
 }
+
+// `nexus --help` lists the commands, as `nexus help` does.
+func TestTopLevelHelpListsCommands(t *testing.T) {
+	isolate(t)
+	for _, flag := range []string{"--help", "-h"} {
+		r := run(t, "", flag)
+		if r.code != 0 || !strings.Contains(r.stdout, "nexus serve") || !strings.Contains(r.stdout, "nexus client-key") {
+			t.Errorf("nexus %s: exit %d, stdout %q", flag, r.code, r.stdout)
+		}
+	}
+}
