@@ -149,6 +149,11 @@ func (s *Server) Stop(ctx context.Context) error {
 		return nil
 	}
 	err := srv.Shutdown(ctx)
+	if errors.Is(err, net.ErrClosed) {
+		// A listener closed above that its Serve loop had not let go yet: Shutdown closed it
+		// again. Nothing failed.
+		err = nil
+	}
 	if err != nil {
 		srv.Close()
 	}
