@@ -444,6 +444,11 @@ func (q *Queue) replay(ctx context.Context) error {
 	return nil
 }
 
+// maxSpoolLine bounds a spool line replay reads; it is above the longest the recorder writes:
+// a request and an answer kept up to MaxRequestBytes each that do not compress, sealed, in
+// base64 (4/3), with the metadata — about 86 MB. A longer line would stop replay for good.
+const maxSpoolLine = 3*proxy.MaxRequestBytes + 32<<20
+
 func (q *Queue) replayFile(ctx context.Context, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -451,7 +456,7 @@ func (q *Queue) replayFile(ctx context.Context, path string) error {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	sc.Buffer(make([]byte, 64<<10), maxSpoolLine)
 	for sc.Scan() {
 		var line spooled
 		var req store.Request
