@@ -25,6 +25,10 @@ type Desktop func(cfg Config, log *slog.Logger) error
 // errUsage marks errors that come from wrong arguments (exit code 2).
 var errUsage = errors.New("usage")
 
+// errFlags is the usage error of a flag the flag package refused: it has printed the error and
+// the command's flags already, so only a pointer to the commands follows.
+var errFlags = fmt.Errorf("%w: flags", errUsage)
+
 // Run runs the command in args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdio IO, desktop Desktop) int {
 	err := dispatch(ctx, args, stdio, desktop)
@@ -36,6 +40,9 @@ func Run(ctx context.Context, args []string, stdio IO, desktop Desktop) int {
 		return int(ex)
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errFlags):
+		fmt.Fprintln(stdio.Stderr, "nexus help lists the commands")
+		return 2
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stdio.Stderr, "nexus: %v\n\n%s", err, usage)
 		return 2
@@ -112,7 +119,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %v", errFlags, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: %s takes no argument %q (flags start with --)", errUsage, fs.Name(), fs.Arg(0))

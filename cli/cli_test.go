@@ -361,3 +361,14 @@ func TestTopLevelHelpListsCommands(t *testing.T) {
 		}
 	}
 }
+
+// A flag the flag package refuses is reported once, with the command's flags, not again with
+// the whole usage.
+func TestUnknownFlagReportedOnce(t *testing.T) {
+	isolate(t)
+	r := run(t, "", "requests", "--bogus")
+	if r.code != 2 || strings.Count(r.stderr, "-bogus") != 1 || !strings.Contains(r.stderr, "-limit") ||
+		strings.Contains(r.stderr, "nexus credentials add-key") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
