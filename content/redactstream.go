@@ -44,25 +44,29 @@ func (r *Redactor) RedactStream(b []byte) (out []byte, count int) {
 		}
 	}
 	// Between the delta events: the other events, whole.
-	var found []replacement
+	var found []match
 	prev := 0
 	for _, d := range deltas {
 		if seg := b[prev:d.data[0]]; !isDeltaEventLine(seg) {
 			for _, m := range r.find(seg) {
-				found = append(found, replacement{at: [2]int{prev + m.start, prev + m.end}, data: m.repl})
+				m.start, m.end = prev+m.start, prev+m.end
+				found = append(found, m)
 				count++
 			}
 		}
 		prev = d.data[1]
 	}
 	for _, m := range r.find(b[prev:]) {
-		found = append(found, replacement{at: [2]int{prev + m.start, prev + m.end}, data: m.repl})
+		m.start, m.end = prev+m.start, prev+m.end
+		found = append(found, m)
 		count++
 	}
 	if count == 0 {
 		return b, 0
 	}
-	return replace(b, append(found, deltaReplacements(edits)...)), count
+	found = append(found, deltaReplacements(edits)...)
+	slices.SortFunc(found, func(x, y match) int { return x.start - y.start })
+	return replaceMatches(b, found), count
 }
 
 // isDeltaEventLine reports whether seg, the text between two delta events' JSON, is only
@@ -196,14 +200,9 @@ func cutSecret(pieces []*streamDelta, m match) []deltaEdit {
 	return edits
 }
 
-// replacement puts data in place of bytes at[0]:at[1] of a stream.
-type replacement struct {
-	at   [2]int
-	data []byte
-}
-
-// deltaReplacements turns edits into new JSON for the delta events they touch.
-func deltaReplacements(edits []deltaEdit) []replacement {
+// deltaReplacements turns edits into new JSON for the delta events they touch: each a match
+// whose replacement is the whole event's JSON.
+func deltaReplacements(edits []deltaEdit) []match {
 	// Each piece's edits, applied from its end so the earlier offsets hold.
 	byPiece := map[*streamDelta][]deltaEdit{}
 	var order []*streamDelta
@@ -213,7 +212,7 @@ func deltaReplacements(edits []deltaEdit) []replacement {
 		}
 		byPiece[e.piece] = append(byPiece[e.piece], e)
 	}
-	var repls []replacement
+	var repls []match
 	for _, p := range order {
 		v := p.value
 		es := byPiece[p]
@@ -230,22 +229,9 @@ func deltaReplacements(edits []deltaEdit) []replacement {
 		if enc.Encode(e) != nil {
 			continue
 		}
-		repls = append(repls, replacement{p.data, bytes.TrimRight(buf.Bytes(), "\n")})
+		repls = append(repls, match{start: p.data[0], end: p.data[1], repl: bytes.TrimRight(buf.Bytes(), "\n")})
 	}
 	return repls
-}
-
-// replace applies repls, whose ranges do not overlap, to b.
-func replace(b []byte, repls []replacement) []byte {
-	slices.SortFunc(repls, func(x, y replacement) int { return x.at[0] - y.at[0] })
-	out := make([]byte, 0, len(b))
-	prev := 0
-	for _, r := range repls {
-		out = append(out, b[prev:r.at[0]]...)
-		out = append(out, r.data...)
-		prev = r.at[1]
-	}
-	return append(out, b[prev:]...)
 }
 
 // readDelta reads a delta event's JSON written as the API writes it, without reflection:
