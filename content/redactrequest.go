@@ -32,6 +32,20 @@ type pieceStates struct {
 	messages      []pieceState
 }
 
+// each calls f with each piece of parts (system, tools, then the messages; nil ones left out)
+// and its state in s.
+func (s *pieceStates) each(parts Parts, f func(piece []byte, state *pieceState)) {
+	if parts.System != nil {
+		f(parts.System, &s.system)
+	}
+	if parts.Tools != nil {
+		f(parts.Tools, &s.tools)
+	}
+	for i, m := range parts.Messages {
+		f(m, &s.messages[i])
+	}
+}
+
 // redactRequest redacts the request body raw, which Split cut into parts, with a local
 // redactor (b.redactor.local), and returns it
 // with the count of redactions, its parts (cut again when a secret was replaced) and the
@@ -44,15 +58,7 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 	}
 	states := b.stateOf(parts)
 	places := make([]place, 0, len(parts.Messages)+2)
-	if parts.System != nil {
-		places = append(places, place{parts.System, &states.system})
-	}
-	if parts.Tools != nil {
-		places = append(places, place{parts.Tools, &states.tools})
-	}
-	for i, m := range parts.Messages {
-		places = append(places, place{m, &states.messages[i]})
-	}
+	states.each(parts, func(piece []byte, state *pieceState) { places = append(places, place{piece, state}) })
 	// The pieces alias raw (Split's contract), in body order but for system and tools,
 	// which may come anywhere.
 	slices.SortFunc(places, func(x, y place) int { return offsetIn(raw, x.piece) - offsetIn(raw, y.piece) })
@@ -95,11 +101,7 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 	if !ok || len(again.Messages) != len(parts.Messages) {
 		return out, n, Parts{}, pieceStates{}, false
 	}
-	states.system = b.restate(again.System, states.system)
-	states.tools = b.restate(again.Tools, states.tools)
-	for i, m := range again.Messages {
-		states.messages[i] = b.restate(m, states.messages[i])
-	}
+	states.each(again, func(piece []byte, state *pieceState) { *state = b.restate(piece, *state) })
 	return out, n, again, states, true
 }
 
@@ -107,18 +109,10 @@ func (b *Bodies) redactRequest(raw []byte, parts Parts) (req []byte, n int, _ Pa
 func (b *Bodies) stateOf(parts Parts) pieceStates {
 	states := pieceStates{messages: make([]pieceState, len(parts.Messages))}
 	all := make([]*pieceState, 0, len(parts.Messages)+2)
-	if parts.System != nil {
-		all = append(all, &states.system)
-		states.system.key = conversation.KeyOf(parts.System)
-	}
-	if parts.Tools != nil {
-		all = append(all, &states.tools)
-		states.tools.key = conversation.KeyOf(parts.Tools)
-	}
-	for i, m := range parts.Messages {
-		all = append(all, &states.messages[i])
-		states.messages[i].key = conversation.KeyOf(m)
-	}
+	states.each(parts, func(piece []byte, state *pieceState) {
+		state.key = conversation.KeyOf(piece)
+		all = append(all, state)
+	})
 	b.pieces.lookUp(all)
 	return states
 }
