@@ -55,13 +55,8 @@ func TestSpooledBodiesKeepContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	q2, err := NewQueue(st, dir, conversation.DefaultPrices(), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	go q2.Run(ctx)
-	defer func() { cancel(); q2.Wait() }()
+	q2, stop2 := startQueue(t, st, dir, nil)
+	defer stop2()
 	deadline := time.Now().Add(10 * time.Second)
 	for q2.Pending() && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

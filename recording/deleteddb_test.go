@@ -3,13 +3,11 @@ package recording
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"nexus/conversation"
 	"nexus/proxy"
 	"nexus/store/sqlite"
 )
@@ -33,13 +31,8 @@ func TestDeletedDatabaseLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		q, err := NewQueue(st, spool, conversation.DefaultPrices(), slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		go q.Run(ctx)
-		defer func() { cancel(); q.Wait() }()
+		q, stop := startQueue(t, st, spool, nil)
+		defer stop()
 		do(q, st)
 	}
 	waitCount := func(st *sqlite.Store, want int64) int64 {

@@ -24,7 +24,7 @@ import (
 
 // startQueue runs a queue on st with its spool in dir until the test ends (or stop is
 // called).
-func startQueue(t *testing.T, st *memStore, dir string, log *slog.Logger) (q *Queue, stop func()) {
+func startQueue(t *testing.T, st store.Store, dir string, log *slog.Logger) (q *Queue, stop func()) {
 	t.Helper()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
