@@ -84,8 +84,9 @@ func (s *Store) Close() error {
 }
 
 var dialect = sqlstore.Dialect{
-	Name: "sqlite",
-	Wrap: wrap,
+	Name:     "sqlite",
+	Wrap:     wrap,
+	OrIgnore: true,
 	Size: func(ctx context.Context, db *sql.DB) (int64, error) {
 		var n int64
 		err := db.QueryRowContext(ctx, `SELECT (p.page_count - f.freelist_count) * s.page_size

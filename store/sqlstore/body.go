@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 
 	"nexus/store"
 )
@@ -10,6 +11,9 @@ import (
 // ContentGone is the request's content note when a piece its recorder took for stored had
 // been removed by retention in the meantime: its metadata is kept, its bodies are not.
 const ContentGone = "metadata only: content removed by retention while it was being recorded"
+
+// errIncompleteBody is a body naming a piece without its hash or its data.
+var errIncompleteBody = errors.New("request body has a piece without its hash or data")
 
 // contentRow is a finished request's pointers to its stored content (store.ContentColumns).
 type contentRow struct {
@@ -35,6 +39,9 @@ func (w *writer) storeBody(ctx context.Context, b *store.Body) (*contentRow, err
 	included := make(map[string]bool, len(b.Blobs))
 	blobs := make([][]any, len(b.Blobs))
 	for i, blob := range b.Blobs {
+		if len(blob.Hash) == 0 || blob.Data == nil {
+			return nil, errIncompleteBody // a NOT NULL column; SQLite's OR IGNORE would skip the row
+		}
 		blobs[i] = []any{blob.Hash, blob.Size, blob.Data}
 		included[string(blob.Hash)] = true
 	}
@@ -61,6 +68,9 @@ func (w *writer) storeBody(ctx context.Context, b *store.Body) (*contentRow, err
 	}
 	var rows [][]any
 	for i := have + 1; i < len(nodes); i++ {
+		if len(b.Messages[i]) == 0 {
+			return nil, errIncompleteBody
+		}
 		var parent []byte
 		if i > 0 {
 			parent = nodes[i-1]

@@ -55,6 +55,13 @@ type Dialect struct {
 	// longer where it was opened — a SQLite file deleted or replaced while open takes writes
 	// that nobody can read again. Record writes check it before and after their transaction.
 	Present func() error
+	// OrIgnore says rows whose key is taken are skipped with INSERT OR IGNORE (SQLite) instead
+	// of ON CONFLICT … DO NOTHING. On SQLite the two differ in cost: with ON CONFLICT the
+	// columns' NOT NULL checks keep their ABORT, so a multi-row insert inside a transaction
+	// first copies every page it changes to a statement journal (a temporary file past 64 KB);
+	// OR IGNORE cannot abort and needs none. It also skips rows that break NOT NULL, so
+	// callers check those values first (storeBody).
+	OrIgnore bool
 }
 
 // Opener opens sealed blobs; the store needs it to read answers for compaction linking and

@@ -11,6 +11,10 @@ const maxIn = 512
 // insertNew inserts rows into table ("name (columns…)", keyed by hash) unless their hash is
 // there, a few hundred values per statement.
 func (w *writer) insertNew(ctx context.Context, table string, rows [][]any) error {
+	insert, onConflict := `INSERT INTO `, ` ON CONFLICT (hash) DO NOTHING`
+	if w.s.d.OrIgnore {
+		insert, onConflict = `INSERT OR IGNORE INTO `, ``
+	}
 	for len(rows) > 0 {
 		n := min(len(rows), maxIn/len(rows[0]))
 		row := `(?` + strings.Repeat(`, ?`, len(rows[0])-1) + `)`
@@ -18,8 +22,7 @@ func (w *writer) insertNew(ctx context.Context, table string, rows [][]any) erro
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		err := w.exec(ctx, `INSERT INTO `+table+` VALUES `+row+strings.Repeat(`, `+row, n-1)+
-			` ON CONFLICT (hash) DO NOTHING`, args...)
+		err := w.exec(ctx, insert+table+` VALUES `+row+strings.Repeat(`, `+row, n-1)+onConflict, args...)
 		if err != nil {
 			return err
 		}

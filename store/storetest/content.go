@@ -30,6 +30,7 @@ func runContent(t *testing.T, open Opener) {
 		{"AuthFailures", testAuthFailures},
 		{"Retention", testRetention},
 		{"ContentGone", testContentGone},
+		{"IncompleteBodyRefused", testIncompleteBodyRefused},
 		{"TextSearchReadsText", testTextSearchReadsText},
 		{"TextSearchResumes", testTextSearchResumes},
 		{"RepeatedMessage", testRepeatedMessage},
@@ -325,6 +326,33 @@ func testContentGone(t *testing.T, tr *traffic) {
 	}
 	if _, _, err := content.OpenBodies(tr.codec, tr.get(r.ID)); !errors.Is(err, content.ErrNoContent) {
 		t.Errorf("OpenBodies: %v, want ErrNoContent", err)
+	}
+}
+
+// testIncompleteBodyRefused writes finishes whose body names a piece without its data or a
+// message without its hash: each write fails and stores nothing (SQLite's INSERT OR IGNORE
+// would otherwise skip the row and leave the request pointing at nothing).
+func testIncompleteBodyRefused(t *testing.T, tr *traffic) {
+	breaks := map[string]func(b *store.Body){
+		"blob without data":    func(b *store.Body) { b.Blobs[0].Data = nil },
+		"blob without hash":    func(b *store.Body) { b.Blobs[0].Hash = nil },
+		"message without hash": func(b *store.Body) { b.Messages[0] = nil },
+	}
+	for name, spoil := range breaks {
+		h := conversationTurns(2)[1]
+		r := store.Request{ID: "r_bad_" + strings.ReplaceAll(name, " ", "_"), StartedAt: tr.at, Method: "POST",
+			Path: "/v1/messages", Model: "claude-sonnet-4-5", Kind: "turn", Status: 200, ClientKeyID: "k9"}
+		tr.bodies.Prepare(&r, requestBody(h), sse(answerText(9), 100, 10))
+		if r.Body == nil || len(r.Body.Blobs) == 0 || len(r.Body.Messages) == 0 {
+			t.Fatalf("%s: prepared body has no blobs or messages", name)
+		}
+		spoil(r.Body)
+		if err := tr.s.FinishRequest(ctx(t), r); err == nil {
+			t.Errorf("%s: FinishRequest succeeded, want an error", name)
+		}
+		if _, err := tr.s.GetRequest(ctx(t), r.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: GetRequest after the failed write: %v, want ErrNotFound", name, err)
+		}
 	}
 }
 
