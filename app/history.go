@@ -107,9 +107,11 @@ type RequestDetail struct {
 	Unavailable string `json:"unavailable"`
 	System      string `json:"system"`
 	SystemCut   bool   `json:"system_cut"`
-	// Tools names the tools offered to the model.
-	Tools    []string  `json:"tools"`
-	Messages []Message `json:"messages"`
+	// Tools names the tools offered to the model, the first maxTools of them; ToolsOmitted
+	// counts the rest.
+	Tools        []string  `json:"tools"`
+	ToolsOmitted int       `json:"tools_omitted"`
+	Messages     []Message `json:"messages"`
 	// OmittedMessages is how many of the oldest messages were left out to keep the detail
 	// small enough to show.
 	OmittedMessages int `json:"omitted_messages"`
@@ -334,7 +336,7 @@ func (a *App) RequestDetail(id string) (RequestDetail, error) {
 	out.System, out.SystemCut, out.Messages, out.OmittedMessages = rr.system, rr.systemCut, rr.messages, rr.omitted
 	out.Raw, out.RawCut = rr.raw, rr.rawCut
 	if rr.tools != nil {
-		out.Tools = rr.tools
+		out.Tools, out.ToolsOmitted = rr.tools, rr.toolsMore
 	}
 	ans := renderAnswer(response)
 	out.Answer, out.AnswerError = ans.answer, ans.errText
@@ -391,15 +393,13 @@ func (a *App) Conversation(id string) (ConversationDetail, error) {
 		out.EarlierRequests = n
 	}
 	// rs is newest first: previews for the newest, then the timeline oldest first.
-	codec := a.engine.Codec()
-	for i, r := range rs {
+	previews := a.previews(ctx, rs[:min(len(rs), maxPreviews)])
+	for _, r := range rs {
 		row := ConversationRequest{ID: r.ID, StartedAt: rfc3339(r.StartedAt), Branch: r.Branch, Kind: r.Kind,
 			ParentRequestID: r.ParentRequestID, Model: r.Model, Status: r.Status, Finished: r.Finished,
 			InputTokens: r.InputTokens, OutputTokens: r.OutputTokens, CacheReadTokens: r.CacheReadInputTokens,
 			CacheWriteTokens: r.CacheCreationInputTokens, CostUSD: r.CostUSD, DurationMs: r.DurationMs}
-		if codec != nil && i < maxPreviews {
-			row.Preview = a.preview(ctx, r.ID)
-		}
+		row.Preview = previews[r.ID]
 		out.Requests = append(out.Requests, row)
 	}
 	for i, j := 0, len(out.Requests)-1; i < j; i, j = i+1, j-1 {
@@ -416,21 +416,28 @@ func (a *App) Conversation(id string) (ConversationDetail, error) {
 	return out, nil
 }
 
-// preview opens the last message of request id only, and returns its text shortened.
-func (a *App) preview(ctx context.Context, id string) string {
-	d, err := a.engine.Store().GetRequest(ctx, id)
-	if err != nil || len(d.Messages) == 0 {
-		return ""
+// previews opens the newest message of each of rs and returns its text shortened, by
+// request id; none when bodies cannot be read.
+func (a *App) previews(ctx context.Context, rs []store.Request) map[string]string {
+	codec := a.engine.Codec()
+	if codec == nil || len(rs) == 0 {
+		return nil
 	}
-	last := d.Messages[len(d.Messages)-1]
-	if last.Data == nil {
-		return ""
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
 	}
-	plain, err := a.engine.Codec().Open(last.Hash, last.Data)
+	sealed, err := a.engine.Store().NewestMessages(ctx, ids)
 	if err != nil {
-		return ""
+		return nil
 	}
-	return previewOf(plain)
+	out := make(map[string]string, len(sealed))
+	for id, m := range sealed {
+		if plain, err := codec.Open(m.Hash, m.Data); err == nil {
+			out[id] = previewOf(plain)
+		}
+	}
+	return out
 }
 
 // UsageSummary returns usage per UTC day and model for the last days days (today included).

@@ -19,6 +19,15 @@ const (
 	maxDetailText = 4 << 20
 	// maxPreview is the length of a conversation request's preview, in runes.
 	maxPreview = 160
+	// maxName is the length kept of a role, a tool's name or id, a block's type or media type.
+	maxName = 200
+	// blockCost is what each block costs against the budget besides its strings: the window
+	// draws an element per block, so thousands of empty blocks are bounded like text.
+	blockCost = 64
+	// maxBlocks is the most blocks one content value is read for: more cannot fit the budget.
+	maxBlocks = maxMessageText / blockCost
+	// maxTools is the tool names kept of a request's tool list (the rest are counted).
+	maxTools = 500
 )
 
 // Message is one message of a request as the window shows it.
@@ -89,6 +98,23 @@ func (b *budget) take(s string) (string, bool) {
 	return cut, true
 }
 
+// name returns s cut to maxName, charged to the budget like text.
+func (b *budget) name(s string) string {
+	s = cutUTF8(s, maxName)
+	b.left = max(b.left-len(s), 0)
+	return s
+}
+
+// block charges one block's own cost and reports whether the budget had room for it.
+func (b *budget) block() bool {
+	if b.left < blockCost {
+		b.left = 0
+		return false
+	}
+	b.left -= blockCost
+	return true
+}
+
 // cutUTF8 returns the longest prefix of s of at most n bytes that ends on a rune boundary.
 func cutUTF8(s string, n int) string {
 	if n >= len(s) {
@@ -108,10 +134,12 @@ func parseMessage(raw []byte) Message {
 		text, cut := b.take(string(raw))
 		return Message{Role: "unknown", Blocks: []MessageBlock{{Type: "other", Text: text, Cut: cut}}, Cut: cut}
 	}
-	m := Message{Role: w.Role, Blocks: []MessageBlock{}}
 	b := budget{maxMessageText}
-	for _, blk := range readBlocks(w.Content) {
-		if b.left == 0 {
+	m := Message{Role: b.name(w.Role), Blocks: []MessageBlock{}}
+	blocks, more := readBlocks(w.Content)
+	m.Cut = more
+	for _, blk := range blocks {
+		if !b.block() {
 			m.Cut = true
 			break
 		}
@@ -122,35 +150,41 @@ func parseMessage(raw []byte) Message {
 	return m
 }
 
-// readBlocks reads a content value: a string (one text block) or an array of blocks.
-func readBlocks(content json.RawMessage) []wireBlock {
+// readBlocks reads a content value: a string (one text block) or an array of blocks, at
+// most maxBlocks of them (more says some were left unread). A block that does not read as a
+// block is kept as "other" with its JSON as text; an array that breaks off keeps what came
+// before.
+func readBlocks(content json.RawMessage) (blocks []wireBlock, more bool) {
 	content = bytes.TrimSpace(content)
 	if len(content) == 0 || string(content) == "null" {
-		return nil
+		return nil, false
 	}
 	if content[0] == '"' {
 		var s string
 		if json.Unmarshal(content, &s) == nil {
-			return []wireBlock{{Type: "text", Text: s}}
+			return []wireBlock{{Type: "text", Text: s}}, false
 		}
-		return nil
+		return nil, false
 	}
-	var blocks []wireBlock
-	if err := json.Unmarshal(content, &blocks); err != nil {
-		// Blocks of unexpected shapes: keep what reads, one by one.
-		var raws []json.RawMessage
-		if json.Unmarshal(content, &raws) != nil {
-			return nil
-		}
-		for _, r := range raws {
-			var blk wireBlock
-			if json.Unmarshal(r, &blk) != nil {
-				blk = wireBlock{Type: "other", Text: string(r)}
-			}
-			blocks = append(blocks, blk)
-		}
+	dec := json.NewDecoder(bytes.NewReader(content))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, false
 	}
-	return blocks
+	for dec.More() {
+		if len(blocks) == maxBlocks {
+			return blocks, true
+		}
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			break
+		}
+		var blk wireBlock
+		if json.Unmarshal(raw, &blk) != nil {
+			blk = wireBlock{Type: "other", Text: string(raw)}
+		}
+		blocks = append(blocks, blk)
+	}
+	return blocks, false
 }
 
 func renderBlock(blk wireBlock, b *budget) MessageBlock {
@@ -163,17 +197,17 @@ func renderBlock(blk wireBlock, b *budget) MessageBlock {
 	case "redacted_thinking":
 		out.Type, out.Text = "thinking", "(redacted thinking)"
 	case "tool_use", "server_tool_use":
-		out.Type, out.Name, out.ToolID = "tool_use", blk.Name, blk.ID
+		out.Type, out.Name, out.ToolID = "tool_use", b.name(blk.Name), b.name(blk.ID)
 		out.Input, out.Cut = b.take(prettyJSON(blk.Input))
 	case "tool_result":
-		out.ToolID, out.IsError = blk.ToolUseID, blk.IsError
+		out.ToolID, out.IsError = b.name(blk.ToolUseID), blk.IsError
 		out.Text, out.Cut = b.take(resultText(blk.Content))
 	case "image", "document":
 		if blk.Source != nil {
-			out.Text = strings.TrimSpace(blk.Source.MediaType + " " + blk.Source.Type)
+			out.Text = b.name(strings.TrimSpace(blk.Source.MediaType + " " + blk.Source.Type))
 		}
 	default:
-		out.Type, out.Text = "other", blk.Type
+		out.Type, out.Text = "other", b.name(blk.Type)
 	}
 	return out
 }
@@ -182,15 +216,16 @@ func renderBlock(blk wireBlock, b *budget) MessageBlock {
 // other blocks named.
 func resultText(content json.RawMessage) string {
 	var parts []string
-	for _, blk := range readBlocks(content) {
-		switch blk.Type {
-		case "text":
+	blocks, more := readBlocks(content)
+	for _, blk := range blocks {
+		if blk.Type == "text" {
 			parts = append(parts, blk.Text)
-		case "image", "document":
-			parts = append(parts, "["+blk.Type+"]")
-		default:
-			parts = append(parts, "["+blk.Type+"]")
+		} else {
+			parts = append(parts, "["+cutUTF8(blk.Type, maxName)+"]")
 		}
+	}
+	if more {
+		parts = append(parts, "[…]")
 	}
 	return strings.Join(parts, "\n")
 }
@@ -210,7 +245,8 @@ func prettyJSON(raw json.RawMessage) string {
 // systemText is the system prompt as text: a string, or its text blocks joined.
 func systemText(raw json.RawMessage) string {
 	var parts []string
-	for _, blk := range readBlocks(raw) {
+	blocks, _ := readBlocks(raw)
+	for _, blk := range blocks {
 		if blk.Type == "text" {
 			parts = append(parts, blk.Text)
 		}
@@ -223,6 +259,7 @@ type renderedRequest struct {
 	system    string
 	systemCut bool
 	tools     []string
+	toolsMore int // tool names past maxTools, not listed
 	messages  []Message
 	omitted   int    // earliest messages left out to stay under maxDetailText
 	raw       string // the body as text when it is not a Messages request
@@ -247,8 +284,14 @@ func renderRequest(body []byte) renderedRequest {
 	sys := budget{maxMessageText}
 	r.system, r.systemCut = sys.take(systemText(w.System))
 	total.left -= len(r.system)
-	for _, t := range w.Tools {
-		r.tools = append(r.tools, t.Name)
+	for i, t := range w.Tools {
+		if i == maxTools {
+			r.toolsMore = len(w.Tools) - maxTools
+			break
+		}
+		name := cutUTF8(t.Name, maxName)
+		r.tools = append(r.tools, name)
+		total.left -= len(name)
 	}
 	r.messages = make([]Message, 0, len(w.Messages))
 	for i := len(w.Messages) - 1; i >= 0; i-- {
@@ -267,10 +310,11 @@ func renderRequest(body []byte) renderedRequest {
 	return r
 }
 
+// messageSize is what m costs against maxDetailText, counted as parseMessage charges it.
 func messageSize(m Message) int {
-	n := 0
+	n := blockCost + len(m.Role)
 	for _, b := range m.Blocks {
-		n += len(b.Text) + len(b.Input)
+		n += blockCost + len(b.Text) + len(b.Input) + len(b.Name) + len(b.ToolID)
 	}
 	return n
 }

@@ -321,3 +321,66 @@ func TestRenderOmitsOldestMessagesOverTheTotal(t *testing.T) {
 		t.Fatalf("omitted %d, kept %d", r.omitted, len(r.messages))
 	}
 }
+
+// TestRenderBoundsWhatTheWindowDraws: recorded traffic is untrusted and a body can be 32 MB.
+// Blocks, names and tool lists count against the limits like text, so no body sends the
+// window more than a few MB or asks it to draw millions of elements.
+func TestRenderBoundsWhatTheWindowDraws(t *testing.T) {
+	long := strings.Repeat("n", 1<<20)
+	emptyBlocks := make([]any, maxBlocks+800)
+	for i := range emptyBlocks {
+		emptyBlocks[i] = map[string]any{"type": "x"}
+	}
+	msgs := []any{
+		map[string]any{"role": long, "content": "hi"},
+		assistant([]any{map[string]any{"type": "tool_use", "id": long, "name": long, "input": map[string]any{}}}),
+		user([]any{map[string]any{"type": long}, map[string]any{"type": "image", "source": map[string]any{"type": long}}}),
+	}
+	for range 25 { // 25 × 200 KB of blocks: over the 4 MB of a detail
+		msgs = append(msgs, user(emptyBlocks))
+	}
+	var req map[string]any
+	if err := json.Unmarshal([]byte(body(false, "", msgs...)), &req); err != nil {
+		t.Fatal(err)
+	}
+	tools := make([]any, 2000)
+	for i := range tools {
+		tools[i] = map[string]any{"name": long[:1000]}
+	}
+	req["tools"] = tools
+	raw, _ := json.Marshal(req)
+
+	r := renderRequest(raw)
+	if len(r.tools) != maxTools || r.toolsMore != 2000-maxTools || len(r.tools[0]) > maxName {
+		t.Errorf("tools: %d listed (first %d bytes), %d more; want %d, at most %d bytes, %d", len(r.tools),
+			len(r.tools[0]), r.toolsMore, maxTools, maxName, 2000-maxTools)
+	}
+	sent, _ := json.Marshal(r.messages)
+	if len(sent) > 2*maxDetailText {
+		t.Errorf("the detail sends %d MB of messages, want at most %d", len(sent)>>20, 2*maxDetailText>>20)
+	}
+	blocks := 0
+	for _, m := range r.messages {
+		blocks += len(m.Blocks)
+		if len(m.Blocks) > maxBlocks {
+			t.Errorf("a message keeps %d blocks, want at most %d", len(m.Blocks), maxBlocks)
+		}
+		if len(m.Role) > maxName {
+			t.Errorf("role of %d bytes", len(m.Role))
+		}
+		for _, b := range m.Blocks {
+			if len(b.Name) > maxName || len(b.ToolID) > maxName || (b.Type != "text" && len(b.Text) > maxName) {
+				t.Fatalf("block %q keeps a name of %d / id %d / text %d bytes", b.Type, len(b.Name), len(b.ToolID), len(b.Text))
+			}
+		}
+	}
+	if r.omitted == 0 || !r.messages[len(r.messages)-1].Cut {
+		t.Errorf("omitted %d, newest cut %v: want the oldest left out and the newest cut", r.omitted, r.messages[len(r.messages)-1].Cut)
+	}
+	if blocks > maxDetailText/blockCost {
+		t.Errorf("%d blocks drawn, want at most %d", blocks, maxDetailText/blockCost)
+	}
+	if p := previewOf([]byte(`{"role":"user","content":[` + strings.Repeat(`{"type":"x"},`, 500_000) + `{"type":"text","text":"late"}]}`)); p != "" {
+		t.Errorf("preview of a message whose text comes after 500,000 blocks: %q, want none (not read)", p)
+	}
+}

@@ -40,6 +40,10 @@ type Store interface {
 	CountRequests(ctx context.Context) (int64, error)
 	// GetRequest returns one request with its stored content (sealed), or ErrNotFound.
 	GetRequest(ctx context.Context, id string) (RequestDetail, error)
+	// NewestMessages returns the sealed newest message of each of the requests ids that has
+	// one stored, by request id: what a conversation's timeline previews, without reading
+	// whole histories.
+	NewestMessages(ctx context.Context, ids []string) (map[string]Sealed, error)
 
 	// ListConversations returns conversations, the most recently active first.
 	ListConversations(ctx context.Context, f ConversationFilter) ([]Conversation, error)

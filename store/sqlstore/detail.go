@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"nexus/store"
 )
@@ -42,6 +43,43 @@ func (s *Store) GetRequest(ctx context.Context, id string) (store.RequestDetail,
 		return err
 	})
 	return d, err
+}
+
+// NewestMessages implements store.Store, asking about maxIn requests per query.
+func (s *Store) NewestMessages(ctx context.Context, ids []string) (map[string]store.Sealed, error) {
+	out := make(map[string]store.Sealed, len(ids))
+	err := s.call(ctx, "reading newest messages", func() error {
+		clear(out)
+		for rest := ids; len(rest) > 0; {
+			n := min(len(rest), maxIn)
+			args := make([]any, n)
+			for i, id := range rest[:n] {
+				args[i] = id
+			}
+			rows, err := s.db.QueryContext(ctx, s.q(`SELECT r.id, n.blob, b.data FROM requests r
+				JOIN nodes n ON n.hash = r.last_node JOIN blobs b ON b.hash = n.blob
+				WHERE r.id IN (?`+strings.Repeat(`, ?`, n-1)+`)`), args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				var m store.Sealed
+				if err := rows.Scan(&id, &m.Hash, &m.Data); err != nil {
+					rows.Close()
+					return err
+				}
+				out[id] = m
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			rest = rest[n:]
+		}
+		return nil
+	})
+	return out, err
 }
 
 // blob reads one sealed blob; nil hash → nil.

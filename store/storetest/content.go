@@ -31,6 +31,7 @@ func runContent(t *testing.T, open Opener) {
 		{"Retention", testRetention},
 		{"ContentGone", testContentGone},
 		{"IncompleteBodyRefused", testIncompleteBodyRefused},
+		{"NewestMessages", testNewestMessages},
 		{"TextSearchReadsText", testTextSearchReadsText},
 		{"TextSearchResumes", testTextSearchResumes},
 		{"RepeatedMessage", testRepeatedMessage},
@@ -352,6 +353,41 @@ func testIncompleteBodyRefused(t *testing.T, tr *traffic) {
 		}
 		if _, err := tr.s.GetRequest(ctx(t), r.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: GetRequest after the failed write: %v, want ErrNotFound", name, err)
+		}
+	}
+}
+
+// testNewestMessages reads the newest message of each request, as a conversation's
+// timeline previews it: one per request with a stored body, none for the rest, in batches
+// past the size of one query.
+func testNewestMessages(t *testing.T, tr *traffic) {
+	var ids []string
+	for i, h := range conversationTurns(3) {
+		ids = append(ids, tr.send("k1", h, answerText(i+1)).ID)
+	}
+	bare := store.Request{ID: "r_no_body", StartedAt: tr.at, Method: "POST", Path: "/v1/messages", Status: 200,
+		ClientKeyID: "k1"}
+	if err := tr.s.FinishRequest(ctx(t), bare); err != nil {
+		t.Fatal(err)
+	}
+	ask := append([]string{bare.ID}, ids...)
+	for i := range 600 {
+		ask = append(ask, fmt.Sprintf("r_missing_%d", i))
+	}
+	got, err := tr.s.NewestMessages(ctx(t), ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ids) {
+		t.Fatalf("%d messages for %d requests with bodies", len(got), len(ids))
+	}
+	for i, id := range ids {
+		plain, err := tr.codec.Open(got[id].Hash, got[id].Data)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if want := "question " + itoa(i+1); !strings.Contains(string(plain), want) || strings.Contains(string(plain), "answer number") {
+			t.Errorf("%s: newest message %.80s…, want the user message with %q", id, plain, want)
 		}
 	}
 }

@@ -325,6 +325,8 @@ export interface RequestDetail {
   system: string;
   system_cut: boolean;
   tools: string[];
+  /** Tool names past the first 500, not listed. */
+  tools_omitted: number;
   messages: Message[];
   /** The oldest messages left out to keep the detail small enough to show. */
   omitted_messages: number;

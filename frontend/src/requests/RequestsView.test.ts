@@ -168,6 +168,17 @@ describe('RequestsView', () => {
     expect(await screen.findByText(/metadata only: body storage is off/)).toBeInTheDocument();
   });
 
+  it('counts the tools it does not list', async () => {
+    setUp();
+    vi.mocked(api.requestDetail).mockResolvedValue(makeRequestDetail({ tools: ['Bash', 'Read'], tools_omitted: 1500 }));
+    await userEvent.click(within(await list()).getByRole('option'));
+
+    const pane = await screen.findByRole('region', { name: 'Request detail' });
+    const tools = (await within(pane).findByText('Tools')).closest('details')!;
+    expect(tools).toHaveTextContent('1502');
+    expect(within(tools).getByText('+1500 more')).toBeInTheDocument();
+  });
+
   it('folds older messages of a long request', async () => {
     setUp();
     const messages = Array.from({ length: 10 }, (_, i) =>

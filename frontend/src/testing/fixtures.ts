@@ -193,6 +193,7 @@ export function makeRequestDetail(overrides: Partial<RequestDetail> = {}): Reque
     system: 'You are Claude Code.',
     system_cut: false,
     tools: ['Bash', 'Read'],
+    tools_omitted: 0,
     messages: [makeMessage()],
     omitted_messages: 0,
     raw: '',
