@@ -40,6 +40,13 @@ func (b *Bodies) Forget() {
 	b.mu.Unlock()
 }
 
+// The Messages API paths whose requests are linked into conversations. A token count is a
+// side call of its session: it is attached to it, and starts or continues nothing.
+const (
+	messagesPath    = "/v1/messages"
+	countTokensPath = "/v1/messages/count_tokens"
+)
+
 // Prepare fills r's content, redaction count (added to r's) and linking keys from the request's bodies as
 // they went through the proxy (r.Path and r.Status say what they are). It does not keep
 // request or response.
@@ -47,7 +54,7 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 	if request == nil && response == nil {
 		return
 	}
-	linked := r.Path == "/v1/messages" && r.Status < 400 && len(request) > 0
+	linked := (r.Path == messagesPath || r.Path == countTokensPath) && r.Status < 400 && len(request) > 0
 	// One walk of the body serves redaction, the pieces and the linking keys.
 	var (
 		req    []byte
@@ -76,6 +83,9 @@ func (b *Bodies) Prepare(r *store.Request, request, response []byte) {
 	r.Redactions += n1 + n2
 	if linked {
 		if keys, err := readKeys(req, parts, states, split); err == nil {
+			if r.Path == countTokensPath {
+				keys.Kind = conversation.KindAuxiliary // whatever its body says (spec §6)
+			}
 			r.Keys = b.sealKeys(keys, conversation.ReadResponseKeys(keys, resp))
 			r.Kind = keys.Kind
 		}

@@ -14,13 +14,16 @@ const (
 	branchPrefix  = "branch"
 )
 
-// branchFor returns the branch of a request continuing parent (spec §3). A child of parent
-// with the same current hash is a retry: its branch. Otherwise, with prefix branchPrefix, the
-// request stays on the parent's branch unless a child already continues that branch, which
-// makes this request a fork on a new branch; with prefix CompactBranch it always opens a new
-// branch. Auxiliary and compaction children are side steps and fork nothing.
-func branchFor(ctx context.Context, l Lookup, parent Candidate, current Hash, prefix string) (string, error) {
-	children, err := l.Children(ctx, parent.RequestID)
+// branchFor returns the branch of a request continuing parent (spec §3). The children that
+// count are those of parent and of its twins, the requests of its conversation with the same
+// current hash: a retry of parent that got another answer is the same point of the tree. A
+// child with the request's current hash is a retry: its branch. Otherwise, with prefix
+// branchPrefix, the request stays on the parent's branch unless a child already continues
+// that branch, which makes this request a fork on a new branch; with prefix CompactBranch it
+// always opens a new branch. Auxiliary and compaction children are side steps and fork
+// nothing.
+func branchFor(ctx context.Context, l Lookup, s Scope, parent Candidate, current Hash, prefix string) (string, error) {
+	children, err := l.Children(ctx, s, parent)
 	if err != nil {
 		return "", err
 	}

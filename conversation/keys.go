@@ -39,6 +39,9 @@ type RequestKeys struct {
 	// collapsed, to look for in earlier compaction answers. "" otherwise, and for summaries
 	// under MinSummary bytes.
 	Summary string
+	// AfterCompaction is true when Summary is set: the request starts over after a
+	// compaction. Unlike Summary it holds no content, so it is kept when bodies are not stored.
+	AfterCompaction bool
 }
 
 // ReadRequestKeys reads a /v1/messages request body. Malformed JSON, or JSON that is not an
@@ -134,6 +137,7 @@ func keysOfParts(req requestParts, cache *keyCache) RequestKeys {
 		k.Title = makeTitle(text)
 		if k.Kind == KindTurn {
 			k.Summary = summaryProbe(text)
+			k.AfterCompaction = k.Summary != ""
 		}
 	}
 	if k.Kind == KindCompaction && lastUser != nil {

@@ -156,8 +156,8 @@ func TestSummaryProbe(t *testing.T) {
 	}
 	// Keys: only turns carry a summary.
 	k := keysOf(t, cc(t, user(cont, reminder("Called the Read tool"))))
-	if k.Summary != probe {
-		t.Errorf("keys summary %q, want %q", k.Summary, probe)
+	if k.Summary != probe || !k.AfterCompaction {
+		t.Errorf("keys summary %q (after compaction %v), want %q", k.Summary, k.AfterCompaction, probe)
 	}
 }
 

@@ -5,10 +5,10 @@ import (
 	"fmt"
 )
 
-// Link decides where a request goes (spec §2–§6), in this order: auxiliary requests attach to
+// Link decides where a request goes (spec §2–§7), in this order: auxiliary requests attach to
 // their session; then the hash rules find a parent (exact continuation, two-message or tool
-// loop, grandparent); then a sub-agent root, a continuation after compaction, a retried root;
-// otherwise the request starts a new conversation.
+// loop, grandparent); then a sub-agent root, a continuation after compaction, a retried root,
+// another root of a session; otherwise the request starts a new conversation.
 func Link(ctx context.Context, l Lookup, s Scope, k RequestKeys) (Decision, error) {
 	d, err := link(ctx, l, s, k)
 	if err != nil {
@@ -25,10 +25,10 @@ func link(ctx context.Context, l Lookup, s Scope, k RequestKeys) (Decision, erro
 		if err != nil {
 			return Decision{}, err
 		}
-		return continueFrom(ctx, l, k, parent, rule)
+		return continueFrom(ctx, l, s, k, parent, rule)
 	}
 	for _, try := range []func(context.Context, Lookup, Scope, RequestKeys) (Decision, bool, error){
-		compactionBySession, subagentRoot, afterCompaction, retriedRoot,
+		compactionBySession, subagentRoot, afterCompaction, retriedRoot, sessionRoot,
 	} {
 		if d, ok, err := try(ctx, l, s, k); err != nil || ok {
 			return d, err
@@ -113,7 +113,7 @@ func pick(cands []Candidate, s Scope, system Hash) (Candidate, bool) {
 }
 
 // continueFrom links a request to the parent the hash rules found.
-func continueFrom(ctx context.Context, l Lookup, k RequestKeys, parent Candidate, rule string) (Decision, error) {
+func continueFrom(ctx context.Context, l Lookup, s Scope, k RequestKeys, parent Candidate, rule string) (Decision, error) {
 	d := Decision{
 		Kind:            KindTurn,
 		Conversation:    parent.Conversation,
@@ -131,7 +131,7 @@ func continueFrom(ctx context.Context, l Lookup, k RequestKeys, parent Candidate
 		d.Kind = KindSubagent
 	}
 	var err error
-	d.Branch, err = branchFor(ctx, l, parent, k.Current, branchPrefix)
+	d.Branch, err = branchFor(ctx, l, s, parent, k.Current, branchPrefix)
 	return d, err
 }
 
@@ -197,7 +197,7 @@ func afterCompaction(ctx context.Context, l Lookup, s Scope, k RequestKeys) (Dec
 	if !ok {
 		return Decision{}, false, nil
 	}
-	branch, err := branchFor(ctx, l, c, k.Current, CompactBranch)
+	branch, err := branchFor(ctx, l, s, c, k.Current, CompactBranch)
 	return Decision{
 		Kind:            KindTurn,
 		Conversation:    c.Conversation,
@@ -233,4 +233,36 @@ func retriedRoot(ctx context.Context, l Lookup, s Scope, k RequestKeys) (Decisio
 		}, true, nil
 	}
 	return Decision{}, false, nil
+}
+
+// sessionRoot puts a request that starts over into its session's conversation, on a new
+// branch (spec §7: every turn of a session lands in one conversation). Either the session's
+// first prompt sent again with another text (a rewind to it, an edit): a branch of its own; or
+// a restart after a compaction whose summary was not found (answers not stored, or too old):
+// a compact branch under the session's latest request. Sub-threads share the session id and
+// are never joined. Any other request no hash links starts a conversation, as before: its
+// parent may yet be written, and the store adopts only requests of RuleNew and RuleGrandparent.
+func sessionRoot(ctx context.Context, l Lookup, s Scope, k RequestKeys) (Decision, bool, error) {
+	if k.Kind != KindTurn || s.Session == "" || k.Messages != 1 && !k.AfterCompaction {
+		return Decision{}, false, nil
+	}
+	latest, ok, err := l.SessionConversation(ctx, s)
+	if err != nil || !ok {
+		return Decision{}, false, err
+	}
+	used, err := l.Branches(ctx, latest.Conversation)
+	if err != nil {
+		return Decision{}, false, err
+	}
+	d := Decision{
+		Kind:         KindTurn,
+		Conversation: latest.Conversation,
+		Branch:       newBranch(branchPrefix, used),
+		Rule:         RuleSession,
+		Title:        k.Title,
+	}
+	if k.AfterCompaction {
+		d.Branch, d.ParentRequestID = newBranch(CompactBranch, used), latest.RequestID
+	}
+	return d, true, nil
 }

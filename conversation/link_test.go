@@ -150,7 +150,7 @@ func TestLink(t *testing.T) {
 			{name: "c2", body: cc(t, k2.add(asMessage("Done."), user(compactPrompt))...), answer: answerJSON(t, summary2),
 				want: expect{rule: RuleCompaction, kind: KindCompaction, branch: CompactBranch, conv: "r1", parent: "k2"}},
 			{name: "k3", body: cc(t, user(continuedMessage(summary2))), want: expect{rule: RuleCompaction, kind: KindTurn, branch: "compact-2", conv: "r1", parent: "c2"}},
-			{name: "unknown summary", body: cc(t, user(continuedMessage(compactAnswer("add a tray icon")))), want: expect{rule: RuleNew, kind: KindTurn, branch: MainBranch}},
+			{name: "unknown summary", session: "session-b", body: cc(t, user(continuedMessage(compactAnswer("add a tray icon")))), want: expect{rule: RuleNew, kind: KindTurn, branch: MainBranch}},
 		}},
 		{"continuation after compaction with the transcript tail", []step{
 			{name: "r1", body: cc(t, h1...), answer: answerSSE(t, a1...), want: expect{rule: RuleNew, kind: KindTurn, branch: MainBranch}},
@@ -254,7 +254,7 @@ type failing struct{ err error }
 
 func (f failing) ByContinuation(context.Context, Scope, Hash) ([]Candidate, error) { return nil, f.err }
 func (f failing) ByCurrent(context.Context, Scope, Hash) ([]Candidate, error)      { return nil, f.err }
-func (f failing) Children(context.Context, string) ([]Child, error)                { return nil, f.err }
+func (f failing) Children(context.Context, Scope, Candidate) ([]Child, error)      { return nil, f.err }
 func (f failing) Branches(context.Context, string) ([]string, error)               { return nil, f.err }
 func (f failing) AgentCall(context.Context, Scope, Hash) (AgentCall, bool, error) {
 	return AgentCall{}, false, f.err
@@ -263,6 +263,9 @@ func (f failing) Compactions(context.Context, Scope) ([]CompactionCandidate, err
 	return nil, f.err
 }
 func (f failing) SessionLatest(context.Context, Scope) (Candidate, bool, error) {
+	return Candidate{}, false, f.err
+}
+func (f failing) SessionConversation(context.Context, Scope) (Candidate, bool, error) {
 	return Candidate{}, false, f.err
 }
 

@@ -21,7 +21,7 @@ const (
 	RuleTwoMessage   = "two-message"  // p_{n-2} is a request's current hash
 	RuleToolLoop     = "tool-loop"    // the two-message rule, for a request carrying tool results
 	RuleGrandparent  = "grandparent"  // p_{n-4} is a request's current hash (the parent was not recorded)
-	RuleSession      = "session"      // by session: a retried root, or a compaction request no hash links
+	RuleSession      = "session"      // by session: a retried root, a session's edited root or restart, a compaction request no hash links
 	RuleCompaction   = "compaction"   // a compaction request, or the continuation after one
 	RuleSubagent     = "subagent"     // the root of a sub-thread started by an Agent/Task call
 	RuleAuxiliary    = "auxiliary"    // a side call attached to its session (or to nothing)
@@ -41,6 +41,7 @@ type Candidate struct {
 	Kind                                       string
 	At                                         time.Time
 	System                                     Hash // its RequestKeys.System (a tie-breaker); may be zero
+	Current                                    Hash // its RequestKeys.Current; may be zero
 }
 
 // Child is a request whose parent is a given request.
@@ -62,18 +63,23 @@ type CompactionCandidate struct {
 	Text string
 }
 
-// Lookup is what Link asks of the store; each method is one indexed query. Scoped methods
-// return only requests of s.Client that started within their window (LinkWindow,
-// AgentWindow, CompactionWindow) before s.At. Lists are newest first; a few entries suffice.
-// Errors are returned as they are and end the Link call.
+// Lookup is what Link asks of the store; each method is one indexed query (ByContinuation
+// and ByCurrent may take two). Scoped methods return only requests of s.Client that started
+// within their window (LinkWindow, AgentWindow, CompactionWindow) before s.At. Lists are
+// newest first; a few entries suffice. Errors are returned as they are and end the Link call.
 type Lookup interface {
-	// ByContinuation returns the requests whose stored ResponseKeys.Continuation is h.
+	// ByContinuation returns the requests whose stored ResponseKeys.Continuation is h. When
+	// the newest few are all of other sessions, it adds s.Session's newest (the session picks
+	// among candidates, spec §2): a store may look for them among the newest few hundred only.
 	ByContinuation(ctx context.Context, s Scope, h Hash) ([]Candidate, error)
-	// ByCurrent returns the requests whose stored RequestKeys.Current is h.
+	// ByCurrent returns the requests whose stored RequestKeys.Current is h, with s.Session's
+	// as ByContinuation does.
 	ByCurrent(ctx context.Context, s Scope, h Hash) ([]Candidate, error)
-	// Children returns the requests whose ParentRequestID is parent, not counting the request
-	// being linked.
-	Children(ctx context.Context, parent string) ([]Child, error)
+	// Children returns the requests whose ParentRequestID is parent or one of its twins, not
+	// counting the request being linked, oldest first. Twins are the requests of s.Client in
+	// parent's conversation, started within LinkWindow, whose current hash is parent's (not
+	// zero): retries of the same body, which are one point of the tree.
+	Children(ctx context.Context, s Scope, parent Candidate) ([]Child, error)
 	// Branches returns the branch names used in a conversation.
 	Branches(ctx context.Context, conversation string) ([]string, error)
 	// AgentCall returns the newest unclaimed Agent/Task call whose prompt hash is prompt;
@@ -84,6 +90,11 @@ type Lookup interface {
 	// SessionLatest returns the newest non-auxiliary request of s.Session; ok is false when
 	// there is none or s.Session is "".
 	SessionLatest(ctx context.Context, s Scope) (latest Candidate, ok bool, err error)
+	// SessionConversation returns the newest non-auxiliary request of s.Session outside
+	// sub-threads (conversations with a parent conversation, whose requests carry their
+	// session's id): it names the session's own conversation. ok is false when there is none
+	// or s.Session is "".
+	SessionConversation(ctx context.Context, s Scope) (latest Candidate, ok bool, err error)
 }
 
 // Decision is where a request goes.

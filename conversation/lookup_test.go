@@ -69,7 +69,7 @@ func (m *memLookup) newest(s Scope, window time.Duration) []*memRecord {
 
 func (r *memRecord) candidate() Candidate {
 	return Candidate{RequestID: r.id, Conversation: r.conv, Branch: r.d.Branch, SessionID: r.scope.Session,
-		Kind: r.d.Kind, At: r.scope.At, System: r.keys.System}
+		Kind: r.d.Kind, At: r.scope.At, System: r.keys.System, Current: r.keys.Current}
 }
 
 func (m *memLookup) ByContinuation(_ context.Context, s Scope, h Hash) ([]Candidate, error) {
@@ -92,10 +92,18 @@ func (m *memLookup) ByCurrent(_ context.Context, s Scope, h Hash) ([]Candidate, 
 	return out, nil
 }
 
-func (m *memLookup) Children(_ context.Context, parent string) ([]Child, error) {
+func (m *memLookup) Children(_ context.Context, s Scope, parent Candidate) ([]Child, error) {
+	twins := map[string]bool{parent.RequestID: true}
+	if !parent.Current.IsZero() {
+		for _, r := range m.newest(s, LinkWindow) {
+			if r.conv == parent.Conversation && r.keys.Current == parent.Current {
+				twins[r.id] = true
+			}
+		}
+	}
 	var out []Child
 	for _, r := range m.recs {
-		if r.d.ParentRequestID == parent {
+		if twins[r.d.ParentRequestID] {
 			out = append(out, Child{RequestID: r.id, Branch: r.d.Branch, Current: r.keys.Current, Kind: r.d.Kind})
 		}
 	}
@@ -143,4 +151,26 @@ func (m *memLookup) SessionLatest(_ context.Context, s Scope) (Candidate, bool, 
 		}
 	}
 	return Candidate{}, false, nil
+}
+
+func (m *memLookup) SessionConversation(_ context.Context, s Scope) (Candidate, bool, error) {
+	if s.Session == "" {
+		return Candidate{}, false, nil
+	}
+	for _, r := range m.newest(s, LinkWindow) {
+		if r.scope.Session == s.Session && r.d.Kind != KindAuxiliary && r.conv != "" && !m.subThread(r.conv) {
+			return r.candidate(), true, nil
+		}
+	}
+	return Candidate{}, false, nil
+}
+
+// subThread reports whether conv was started by a sub-agent call.
+func (m *memLookup) subThread(conv string) bool {
+	for _, r := range m.recs {
+		if r.conv == conv && r.d.NewConversation {
+			return r.d.ParentConversation != ""
+		}
+	}
+	return false
 }

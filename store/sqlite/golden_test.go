@@ -14,6 +14,7 @@ import (
 
 	"nexus/content"
 	"nexus/store"
+	"nexus/store/sqlstore"
 )
 
 // goldenDir is the corpus of real Claude Code traffic (scripts/capture-claude-code.sh): per
@@ -56,20 +57,38 @@ func TestGoldenCorpus(t *testing.T) {
 	}
 	for _, exp := range dirs {
 		dir := filepath.Dir(exp)
-		t.Run(filepath.Base(dir), func(t *testing.T) { replayScenario(t, dir) })
+		t.Run(filepath.Base(dir), func(t *testing.T) { replayScenario(t, dir, true) })
 	}
 }
 
-func replayScenario(t *testing.T, dir string) {
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
+// TestGoldenCorpusWithoutBodies replays the corpus with bodies not stored (metadata only):
+// linking must group it the same, without the stored answers that compaction summaries are
+// looked for in.
+func TestGoldenCorpusWithoutBodies(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(goldenDir, "*", "expected.json"))
+	for _, exp := range dirs {
+		dir := filepath.Dir(exp)
+		t.Run(filepath.Base(dir), func(t *testing.T) { replayScenario(t, dir, false) })
+	}
+}
+
+// replayScenario replays the captures of dir and checks them against its expected.json;
+// withBodies stores their bodies (and checks that they rebuild), else only metadata.
+func replayScenario(t *testing.T, dir string, withBodies bool) {
+	var codec *content.Codec
+	var opener sqlstore.Opener // nil, not a nil *content.Codec, when bodies are not stored
+	if withBodies {
+		key := make([]byte, 32)
+		rand.Read(key)
+		var err error
+		if codec, err = content.NewCodec(key); err != nil {
+			t.Fatal(err)
+		}
+		opener = codec
 	}
 	redactor, _ := content.NewRedactor(nil)
-	bodies := content.NewBodies(codec, "", redactor)
-	s := openWith(t, t.TempDir(), codec)
+	bodies := content.NewBodies(codec, "metadata only", redactor)
+	s := openWith(t, t.TempDir(), opener)
 	ctx := context.Background()
 
 	files, _ := filepath.Glob(filepath.Join(dir, "[0-9]*.json"))
@@ -77,14 +96,7 @@ func replayScenario(t *testing.T, dir string) {
 	ids := map[int]string{}
 	seqOf := map[string]int{}
 	for _, f := range files {
-		var c capture
-		raw, err := os.ReadFile(f)
-		if err == nil {
-			err = json.Unmarshal(raw, &c)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		c := readCapture(t, f)
 		id := fmt.Sprintf("r_%04d", c.Seq)
 		ids[c.Seq], seqOf[id] = id, c.Seq
 		kind := "auxiliary"
@@ -103,7 +115,7 @@ func replayScenario(t *testing.T, dir string) {
 			t.Fatalf("seq %d: %v", c.Seq, err)
 		}
 		bodies.Stored(r.Body)
-		if reqBody != nil && r.Redactions == 0 {
+		if withBodies && reqBody != nil && r.Redactions == 0 {
 			d, err := s.GetRequest(ctx, id)
 			if err != nil {
 				t.Fatal(err)
@@ -201,4 +213,18 @@ func (l labels) match(label, id string) bool {
 	}
 	l[label] = id
 	return true
+}
+
+// readCapture reads one captured request and answer of the corpus.
+func readCapture(t *testing.T, file string) capture {
+	t.Helper()
+	var c capture
+	raw, err := os.ReadFile(file)
+	if err == nil {
+		err = json.Unmarshal(raw, &c)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return c
 }

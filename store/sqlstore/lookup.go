@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"nexus/conversation"
@@ -15,7 +16,12 @@ type lookup struct{ w *writer }
 
 var _ conversation.Lookup = lookup{}
 
-const candidateColumns = `id, conversation_id, branch, session_id, kind, started_at, system_hash`
+// candidateColumns are the columns scanCandidate reads, in order; prefixedCandidateColumns
+// the same of requests named r.
+const (
+	candidateColumns         = `id, conversation_id, branch, session_id, kind, started_at, system_hash, cur_hash`
+	prefixedCandidateColumns = `r.id, r.conversation_id, r.branch, r.session_id, r.kind, r.started_at, r.system_hash, r.cur_hash`
+)
 
 func (l lookup) candidates(ctx context.Context, query string, args ...any) ([]conversation.Candidate, error) {
 	rows, err := l.w.query(ctx, query, args...)
@@ -37,10 +43,11 @@ func (l lookup) candidates(ctx context.Context, query string, args ...any) ([]co
 func scanCandidate(scan func(...any) error, extra ...any) (conversation.Candidate, error) {
 	var c conversation.Candidate
 	var at int64
-	var system []byte
-	err := scan(append([]any{&c.RequestID, &c.Conversation, &c.Branch, &c.SessionID, &c.Kind, &at, &system}, extra...)...)
+	var system, current []byte
+	err := scan(append([]any{&c.RequestID, &c.Conversation, &c.Branch, &c.SessionID, &c.Kind, &at, &system, &current}, extra...)...)
 	c.At = time.UnixMilli(at).UTC()
 	copy(c.System[:], system)
+	copy(c.Current[:], current)
 	return c, err
 }
 
@@ -49,25 +56,76 @@ func since(s conversation.Scope, w time.Duration) int64 { return s.At.Add(-w).Un
 
 // The newest requests of a client with a linking hash. Many requests can share one (a client
 // sending the same body again and again: Claude Code's quota probe, a script, retries), so
-// their indexes end in started_at: the lookup reads the newest few, not every match.
+// their indexes (requests_cont, requests_cur) end in started_at: a lookup reads the newest
+// few, not every match. When those are all of other sessions (sessions opening with the same
+// exchange), the lookup reads the newest sessionScan to find the request's session's: still
+// a bounded read of the same index.
 const (
-	byContinuationQuery = `SELECT ` + candidateColumns + ` FROM requests WHERE client = ? AND cont_hash = ?
-		AND started_at >= ? AND conversation_id <> '' ORDER BY started_at DESC, id DESC LIMIT 8`
-	byCurrentQuery = `SELECT ` + candidateColumns + ` FROM requests WHERE client = ? AND cur_hash = ?
-		AND started_at >= ? AND conversation_id <> '' ORDER BY started_at DESC, id DESC LIMIT 8`
+	candidateLimit = 8
+	sessionScan    = 256
 )
 
+var (
+	byContinuationQuery        = newestWithHash("cont_hash", candidateLimit)
+	byCurrentQuery             = newestWithHash("cur_hash", candidateLimit)
+	sessionByContinuationQuery = sessionWithHash("cont_hash")
+	sessionByCurrentQuery      = sessionWithHash("cur_hash")
+)
+
+// newestWithHash selects the newest limit requests of a client (argument 1) whose column is
+// a hash (2), started since (3).
+func newestWithHash(column string, limit int) string {
+	return `SELECT ` + candidateColumns + ` FROM requests WHERE client = ? AND ` + column + ` = ?
+		AND started_at >= ? AND conversation_id <> '' ORDER BY started_at DESC, id DESC LIMIT ` + strconv.Itoa(limit)
+}
+
+// sessionWithHash selects, among the newest sessionScan of newestWithHash, the newest
+// candidateLimit of a session (argument 4).
+func sessionWithHash(column string) string {
+	return `SELECT ` + candidateColumns + ` FROM (` + newestWithHash(column, sessionScan) + `) AS newest
+		WHERE session_id = ? ORDER BY started_at DESC, id DESC LIMIT ` + strconv.Itoa(candidateLimit)
+}
+
 func (l lookup) ByContinuation(ctx context.Context, s conversation.Scope, h conversation.Hash) ([]conversation.Candidate, error) {
-	return l.candidates(ctx, byContinuationQuery, s.Client, h[:], since(s, conversation.LinkWindow))
+	return l.withHash(ctx, s, h, byContinuationQuery, sessionByContinuationQuery)
 }
 
 func (l lookup) ByCurrent(ctx context.Context, s conversation.Scope, h conversation.Hash) ([]conversation.Candidate, error) {
-	return l.candidates(ctx, byCurrentQuery, s.Client, h[:], since(s, conversation.LinkWindow))
+	return l.withHash(ctx, s, h, byCurrentQuery, sessionByCurrentQuery)
 }
 
-func (l lookup) Children(ctx context.Context, parent string) ([]conversation.Child, error) {
-	rows, err := l.w.query(ctx, `SELECT id, branch, cur_hash, kind FROM requests WHERE parent_request_id = ?
-		ORDER BY started_at, id LIMIT 256`, parent)
+// withHash runs the newestWithHash query newest; when its list is full and holds no request
+// of s.Session, it adds the session's that the sessionWithHash query session finds. Those are
+// older than the whole list, so the result stays newest first.
+func (l lookup) withHash(ctx context.Context, s conversation.Scope, h conversation.Hash, newest, session string) ([]conversation.Candidate, error) {
+	from := since(s, conversation.LinkWindow)
+	cands, err := l.candidates(ctx, newest, s.Client, h[:], from)
+	if err != nil || s.Session == "" || len(cands) < candidateLimit {
+		return cands, err
+	}
+	for _, c := range cands {
+		if c.SessionID == s.Session {
+			return cands, nil
+		}
+	}
+	more, err := l.candidates(ctx, session, s.Client, h[:], from, s.Session)
+	return append(cands, more...), err
+}
+
+// childrenQuery reads the children of a request (argument 1) and of its twins: the requests
+// of a client (2) with its current hash (3, NULL for none), started since (4), in its
+// conversation (5). One query: requests_parent, with requests_cur for the twins.
+const childrenQuery = `SELECT id, branch, cur_hash, kind FROM requests WHERE parent_request_id IN (
+	SELECT ? UNION ALL SELECT id FROM requests WHERE client = ? AND cur_hash = ? AND started_at >= ? AND conversation_id = ?)
+	ORDER BY started_at, id LIMIT 256`
+
+func (l lookup) Children(ctx context.Context, s conversation.Scope, parent conversation.Candidate) ([]conversation.Child, error) {
+	var current any // NULL: no twins
+	if !parent.Current.IsZero() {
+		current = parent.Current[:]
+	}
+	rows, err := l.w.query(ctx, childrenQuery, parent.RequestID, s.Client, current,
+		since(s, conversation.LinkWindow), parent.Conversation)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +182,7 @@ func (l lookup) Compactions(ctx context.Context, s conversation.Scope) ([]conver
 	if l.w.s.codec == nil {
 		return nil, nil // answers are not stored, so there is no summary to find
 	}
-	rows, err := l.w.query(ctx, `SELECT r.id, r.conversation_id, r.branch, r.session_id, r.kind, r.started_at, r.system_hash, b.hash, b.data
+	rows, err := l.w.query(ctx, `SELECT `+prefixedCandidateColumns+`, b.hash, b.data
 		FROM requests r JOIN blobs b ON b.hash = r.response_blob
 		WHERE r.client = ? AND r.kind = 'compaction' AND r.started_at >= ? AND r.conversation_id <> ''
 		ORDER BY r.started_at DESC LIMIT ?`,
@@ -150,12 +208,23 @@ func (l lookup) Compactions(ctx context.Context, s conversation.Scope) ([]conver
 }
 
 func (l lookup) SessionLatest(ctx context.Context, s conversation.Scope) (conversation.Candidate, bool, error) {
+	return l.sessionNewest(ctx, s, sessionLatestQuery)
+}
+
+// SessionConversation reads the session's requests newest first (requests_session_client)
+// until one is in a conversation without a parent conversation: past the sub-agents' requests
+// since the session's last turn.
+func (l lookup) SessionConversation(ctx context.Context, s conversation.Scope) (conversation.Candidate, bool, error) {
+	return l.sessionNewest(ctx, s, sessionConversationQuery)
+}
+
+// sessionNewest runs query, which selects one candidate of a session (argument 1) and client
+// (2) started since (3); ok is false without one or without a session.
+func (l lookup) sessionNewest(ctx context.Context, s conversation.Scope, query string) (conversation.Candidate, bool, error) {
 	if s.Session == "" {
 		return conversation.Candidate{}, false, nil
 	}
-	row, err := l.w.queryRow(ctx, `SELECT `+candidateColumns+` FROM requests WHERE session_id = ? AND client = ?
-		AND kind <> 'auxiliary' AND conversation_id <> '' AND started_at >= ? ORDER BY started_at DESC, id DESC LIMIT 1`,
-		s.Session, s.Client, since(s, conversation.LinkWindow))
+	row, err := l.w.queryRow(ctx, query, s.Session, s.Client, since(s, conversation.LinkWindow))
 	if err != nil {
 		return conversation.Candidate{}, false, err
 	}
@@ -165,3 +234,11 @@ func (l lookup) SessionLatest(ctx context.Context, s conversation.Scope) (conver
 	}
 	return c, err == nil, err
 }
+
+const sessionLatestQuery = `SELECT ` + candidateColumns + ` FROM requests WHERE session_id = ? AND client = ?
+	AND kind <> 'auxiliary' AND conversation_id <> '' AND started_at >= ? ORDER BY started_at DESC, id DESC LIMIT 1`
+
+const sessionConversationQuery = `SELECT ` + prefixedCandidateColumns + `
+	FROM requests r JOIN conversations c ON c.id = r.conversation_id
+	WHERE r.session_id = ? AND r.client = ? AND r.kind <> 'auxiliary' AND r.started_at >= ?
+	AND c.parent_conversation_id = '' ORDER BY r.started_at DESC, r.id DESC LIMIT 1`

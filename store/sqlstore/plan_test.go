@@ -20,21 +20,7 @@ func TestLinkLookupsReadTheirIndexInOrder(t *testing.T) {
 	}
 	defer st.Close()
 	for index, query := range sqlstore.LinkLookupQueries {
-		rows, err := st.DB().Query(`EXPLAIN QUERY PLAN `+query, "client", []byte("hash"), time.Now().UnixMilli())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "; ")
+		text := queryPlan(t, st, query, "client", []byte("hash"), time.Now().UnixMilli())
 		if !strings.Contains(text, "INDEX "+index+" ") {
 			t.Errorf("lookup by %s does not use its index: %s", index, text)
 		}
@@ -42,4 +28,43 @@ func TestLinkLookupsReadTheirIndexInOrder(t *testing.T) {
 			t.Errorf("lookup by %s sorts every match: %s", index, text)
 		}
 	}
+}
+
+// The children lookup of every linked turn finds the parent's twins through requests_cur and
+// their children through requests_parent: two index searches, never a scan of requests.
+func TestChildrenLookupUsesItsIndexes(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	text := queryPlan(t, st, sqlstore.ChildrenQuery, "r_1", "client", []byte("hash"), time.Now().UnixMilli(), "c_1")
+	for _, index := range []string{"requests_parent", "requests_cur"} {
+		if !strings.Contains(text, "INDEX "+index+" ") {
+			t.Errorf("children lookup does not use %s: %s", index, text)
+		}
+	}
+	if strings.Contains(text, "SCAN requests") {
+		t.Errorf("children lookup scans requests: %s", text)
+	}
+}
+
+// queryPlan is SQLite's plan for query with args, its steps joined by "; ".
+func queryPlan(t *testing.T, st *sqlite.Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := st.DB().Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
 }

@@ -19,6 +19,7 @@ type Opener func(t *testing.T, codec sqlstore.Opener) store.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Requests", func(t *testing.T) { runRequests(t, open) })
 	t.Run("Content", func(t *testing.T) { runContent(t, open) })
+	t.Run("Linking", func(t *testing.T) { runLinking(t, open) })
 }
 
 // ctx is the context of one suite call: bounded, so that a hung database fails the test
