@@ -242,9 +242,17 @@ func retriedRoot(ctx context.Context, l Lookup, s Scope, k RequestKeys) (Decisio
 // a compact branch under the session's latest request. Sub-threads share the session id and
 // are never joined. Any other request no hash links starts a conversation, as before: its
 // parent may yet be written, and the store adopts only requests of RuleNew and RuleGrandparent.
+// That includes the later turns of a restart (they repeat its first message, summary and
+// all) written before their parent: a restart is the first of its session with that message.
 func sessionRoot(ctx context.Context, l Lookup, s Scope, k RequestKeys) (Decision, bool, error) {
 	if k.Kind != KindTurn || s.Session == "" || k.Messages != 1 && !k.AfterCompaction {
 		return Decision{}, false, nil
+	}
+	if k.Messages > 1 {
+		later, err := l.SessionFirstUser(ctx, s, k.FirstUser)
+		if err != nil || later {
+			return Decision{}, false, err
+		}
 	}
 	latest, ok, err := l.SessionConversation(ctx, s)
 	if err != nil || !ok {

@@ -268,6 +268,7 @@ func (f failing) SessionLatest(context.Context, Scope) (Candidate, bool, error) 
 func (f failing) SessionConversation(context.Context, Scope) (Candidate, bool, error) {
 	return Candidate{}, false, f.err
 }
+func (f failing) SessionFirstUser(context.Context, Scope, Hash) (bool, error) { return false, f.err }
 
 func TestPick(t *testing.T) {
 	sys, other := Hash{1}, Hash{2}

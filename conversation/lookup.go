@@ -95,6 +95,9 @@ type Lookup interface {
 	// session's id): it names the session's own conversation. ok is false when there is none
 	// or s.Session is "".
 	SessionConversation(ctx context.Context, s Scope) (latest Candidate, ok bool, err error)
+	// SessionFirstUser reports whether a request of s.Session, linked and started within
+	// LinkWindow, has firstUser as its RequestKeys.FirstUser.
+	SessionFirstUser(ctx context.Context, s Scope, firstUser Hash) (bool, error)
 }
 
 // Decision is where a request goes.

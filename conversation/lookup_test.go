@@ -165,6 +165,16 @@ func (m *memLookup) SessionConversation(_ context.Context, s Scope) (Candidate, 
 	return Candidate{}, false, nil
 }
 
+func (m *memLookup) SessionFirstUser(_ context.Context, s Scope, firstUser Hash) (bool, error) {
+	for _, r := range m.newest(s, LinkWindow) {
+		if s.Session != "" && r.scope.Session == s.Session && r.conv != "" && r.d.Kind != KindAuxiliary &&
+			r.keys.FirstUser == firstUser {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // subThread reports whether conv was started by a sub-agent call.
 func (m *memLookup) subThread(conv string) bool {
 	for _, r := range m.recs {

@@ -112,12 +112,30 @@ func (l lookup) withHash(ctx context.Context, s conversation.Scope, h conversati
 	return append(cands, more...), err
 }
 
+// LinkQueries are the linking lookups that can read many rows when the wrong index serves
+// them, by the index that must, with the arguments of a sample call's placeholders: for the
+// backends' query-plan tests (PostgreSQL indexes some of them partially).
+var LinkQueries = []struct {
+	Index, Query string
+	Args         []any
+}{
+	{"requests_session_client", sessionConversationQuery, []any{"s1", "k1", int64(0)}},
+	{"requests_session_client", sessionLatestQuery, []any{"s1", "k1", int64(0)}},
+	{"requests_session_client", sessionFirstUserQuery, []any{"s1", "k1", int64(0), []byte("hash")}},
+	{"requests_parent", childrenQuery, []any{"r1", "k1", []byte("hash"), int64(0), "c1"}},
+	{"requests_cur", childrenQuery, []any{"r1", "k1", []byte("hash"), int64(0), "c1"}},
+}
+
 // childrenQuery reads the children of a request (argument 1) and of its twins: the requests
-// of a client (2) with its current hash (3, NULL for none), started since (4), in its
-// conversation (5). One query: requests_parent, with requests_cur for the twins.
-const childrenQuery = `SELECT id, branch, cur_hash, kind FROM requests WHERE parent_request_id IN (
-	SELECT ? UNION ALL SELECT id FROM requests WHERE client = ? AND cur_hash = ? AND started_at >= ? AND conversation_id = ?)
-	ORDER BY started_at, id LIMIT 256`
+// in its conversation (5) among the newest sessionScan of a client (2) with its current hash
+// (3, NULL for none), started since (4). One query: requests_parent, with requests_cur for the
+// twins. A client can send one body in many conversations (the same `claude -p` prompt run
+// again and again): the twins are looked for among the newest, not among all of them. The
+// few children are sorted, not read in time order: "+started_at" keeps SQLite from walking
+// requests_started through every request to skip that sort.
+var childrenQuery = `SELECT id, branch, cur_hash, kind FROM requests WHERE parent_request_id IN (
+	SELECT ? UNION ALL SELECT id FROM (` + newestWithHash("cur_hash", sessionScan) + `) AS newest WHERE conversation_id = ?)
+	ORDER BY +started_at, id LIMIT 256`
 
 func (l lookup) Children(ctx context.Context, s conversation.Scope, parent conversation.Candidate) ([]conversation.Child, error) {
 	var current any // NULL: no twins
@@ -235,10 +253,28 @@ func (l lookup) sessionNewest(ctx context.Context, s conversation.Scope, query s
 	return c, err == nil, err
 }
 
+func (l lookup) SessionFirstUser(ctx context.Context, s conversation.Scope, firstUser conversation.Hash) (bool, error) {
+	if s.Session == "" {
+		return false, nil
+	}
+	rows, err := l.w.query(ctx, sessionFirstUserQuery, s.Session, s.Client, since(s, conversation.LinkWindow), firstUser[:])
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	return rows.Next(), rows.Err()
+}
+
+// sessionFirstUserQuery reads a session's requests (requests_session_client) for one whose
+// first user message is a hash (argument 4). Only a restart after compaction no hash links
+// asks it.
+const sessionFirstUserQuery = `SELECT 1 FROM requests WHERE session_id = ? AND client = ? AND started_at >= ?
+	AND conversation_id <> '' AND first_user_hash = ? LIMIT 1`
+
 const sessionLatestQuery = `SELECT ` + candidateColumns + ` FROM requests WHERE session_id = ? AND client = ?
 	AND kind <> 'auxiliary' AND conversation_id <> '' AND started_at >= ? ORDER BY started_at DESC, id DESC LIMIT 1`
 
 const sessionConversationQuery = `SELECT ` + prefixedCandidateColumns + `
 	FROM requests r JOIN conversations c ON c.id = r.conversation_id
 	WHERE r.session_id = ? AND r.client = ? AND r.kind <> 'auxiliary' AND r.started_at >= ?
-	AND c.parent_conversation_id = '' ORDER BY r.started_at DESC, r.id DESC LIMIT 1`
+	AND r.conversation_id <> '' AND c.parent_conversation_id = '' ORDER BY r.started_at DESC, r.id DESC LIMIT 1`

@@ -127,6 +127,12 @@ func (s *Store) q(query string) string {
 	if b, ok := s.bound[query]; ok {
 		return b
 	}
+	s.bound[query] = Numbered(query)
+	return s.bound[query]
+}
+
+// Numbered is query with its "?" placeholders written $1, $2… (PostgreSQL's).
+func Numbered(query string) string {
 	var sb strings.Builder
 	n := 0
 	for _, r := range query {
@@ -137,8 +143,7 @@ func (s *Store) q(query string) string {
 		}
 		sb.WriteRune(r)
 	}
-	s.bound[query] = sb.String()
-	return s.bound[query]
+	return sb.String()
 }
 
 // maxConflictTries bounds the runs of a call that conflicts with other writers.

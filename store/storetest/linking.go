@@ -21,6 +21,7 @@ func runLinking(t *testing.T, open Opener) {
 		{"EditedFirstPromptJoinsItsSession", testEditedFirstPromptJoinsItsSession},
 		{"TokenCountJoinsItsSession", testTokenCountJoinsItsSession},
 		{"SessionPicksBeyondTheNewestCandidates", testSessionPicksBeyondTheNewestCandidates},
+		{"RestartTurnsWrittenBeforeTheirParent", testRestartTurnsWrittenBeforeTheirParent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newTraffic(t, open)) })
@@ -141,5 +142,49 @@ func testSessionPicksBeyondTheNewestCandidates(t *testing.T, tr *traffic) {
 	if again.Conversation != x1.Conversation || again.LinkRule != "session" || again.Branch != x1.Branch {
 		t.Errorf("session x's first prompt sent again: rule %s in %q on %q; want a retry, in %s on %s",
 			again.LinkRule, again.Conversation, again.Branch, x1.Conversation, x1.Branch)
+	}
+}
+
+// testRestartTurnsWrittenBeforeTheirParent: the turns after a restart from a compaction
+// summary repeat its first message. Written before their parent (records that overtook each
+// other, as in a spool replay), they must not be taken for the restart itself: they wait as
+// new roots and are adopted under their parent when it is written (found in review: every such
+// turn went to a compact branch of its own, where adoption never looks).
+func testRestartTurnsWrittenBeforeTheirParent(t *testing.T, tr *traffic) {
+	summary := "This session is being continued from a previous conversation that ran out of context. " +
+		"The summary below covers the earlier portion of the conversation.\n\nSummary:\n1. Primary Request and Intent:\n" +
+		"   The user asked to fix the failing test in the Nexus store package, and to keep the tests green.\n" +
+		"2. Current Work: running the linter.\n\nContinue the conversation from where it left off without asking the user any further questions."
+	prepare := func(id string, at time.Time, h []msg, answer string) store.Request {
+		r := store.Request{ID: id, StartedAt: at, Method: "POST", Path: "/v1/messages", Status: 200,
+			ClientKeyID: "k1", SessionID: "s1", Model: "claude-sonnet-4-5", InputTokens: 7}
+		tr.bodies.Prepare(&r, requestBody(h), sse(answer, 7, 1))
+		return r
+	}
+	write := func(rs ...store.Request) {
+		var ops []store.RequestOp
+		for _, r := range rs {
+			ops = append(ops, store.RequestOp{Finish: true, Request: r})
+		}
+		if err := tr.s.WriteRequests(ctx(t), ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := tr.at
+	write(prepare("r_1", at.Add(1*time.Second), []msg{user("fix the failing test")}, "I'll run it."))
+	write(prepare("r_2", at.Add(2*time.Second), []msg{user(summary)}, "ack"))
+	h3 := []msg{user(summary), assistant("ack"), user("go on")}
+	h4 := append(h3[:3:3], assistant("done"), user("and more"))
+	h5 := append(h4[:5:5], assistant("ok"), user("last"))
+	r3 := prepare("r_3", at.Add(3*time.Second), h3, "done")
+	r4 := prepare("r_4", at.Add(4*time.Second), h4, "ok")
+	r5 := prepare("r_5", at.Add(5*time.Second), h5, "fine")
+	write(r5, r4, r3) // newest first
+	conv := tr.get("r_2").Conversation
+	for id, parent := range map[string]string{"r_3": "r_2", "r_4": "r_3", "r_5": "r_4"} {
+		if d := tr.get(id); d.ParentRequestID != parent || d.Conversation != conv {
+			t.Errorf("%s: conversation %q branch %q parent %q (rule %s); want under %s in %q",
+				id, d.Conversation, d.Branch, d.ParentRequestID, d.LinkRule, parent, conv)
+		}
 	}
 }
