@@ -35,6 +35,11 @@ func branchFor(ctx context.Context, l Lookup, s Scope, parent Candidate, current
 		if c.Current == current {
 			return c.Branch, nil
 		}
+		if !current.IsZero() && c.Prev2 == current {
+			// This request's own child, written first and linked to its grandparent: the
+			// store adopts it under this request, which continues its branch.
+			return c.Branch, nil
+		}
 		fork = fork || c.Branch == parent.Branch
 	}
 	if !fork {

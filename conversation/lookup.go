@@ -48,7 +48,10 @@ type Candidate struct {
 type Child struct {
 	RequestID, Branch string
 	Current           Hash
-	Kind              string // its kind; auxiliary and compaction children never cause a fork ("" reads as turn)
+	// Prev2 is its RequestKeys.Prev2: the current hash of the request it continues, which
+	// names its own parent when it was linked past a parent not yet written.
+	Prev2 Hash
+	Kind  string // its kind; auxiliary and compaction children never cause a fork ("" reads as turn)
 }
 
 // AgentCall is an Agent/Task tool call found in a recorded answer.

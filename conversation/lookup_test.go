@@ -104,7 +104,8 @@ func (m *memLookup) Children(_ context.Context, s Scope, parent Candidate) ([]Ch
 	var out []Child
 	for _, r := range m.recs {
 		if twins[r.d.ParentRequestID] {
-			out = append(out, Child{RequestID: r.id, Branch: r.d.Branch, Current: r.keys.Current, Kind: r.d.Kind})
+			out = append(out, Child{RequestID: r.id, Branch: r.d.Branch, Current: r.keys.Current, Prev2: r.keys.Prev2,
+				Kind: r.d.Kind})
 		}
 	}
 	return out, nil

@@ -133,7 +133,7 @@ var LinkQueries = []struct {
 // again and again): the twins are looked for among the newest, not among all of them. The
 // few children are sorted, not read in time order: "+started_at" keeps SQLite from walking
 // requests_started through every request to skip that sort.
-var childrenQuery = `SELECT id, branch, cur_hash, kind FROM requests WHERE parent_request_id IN (
+var childrenQuery = `SELECT id, branch, cur_hash, prev2_hash, kind FROM requests WHERE parent_request_id IN (
 	SELECT ? UNION ALL SELECT id FROM (` + newestWithHash("cur_hash", sessionScan) + `) AS newest WHERE conversation_id = ?)
 	ORDER BY +started_at, id LIMIT 256`
 
@@ -151,11 +151,12 @@ func (l lookup) Children(ctx context.Context, s conversation.Scope, parent conve
 	var out []conversation.Child
 	for rows.Next() {
 		var c conversation.Child
-		var cur []byte
-		if err := rows.Scan(&c.RequestID, &c.Branch, &cur, &c.Kind); err != nil {
+		var cur, prev2 []byte
+		if err := rows.Scan(&c.RequestID, &c.Branch, &cur, &prev2, &c.Kind); err != nil {
 			return nil, err
 		}
 		copy(c.Current[:], cur)
+		copy(c.Prev2[:], prev2)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -529,9 +529,9 @@ func testChildBeforeParent(t *testing.T, tr *traffic) {
 	}
 	p, c := tr.get("r_parent"), tr.get("r_child")
 	if p.Conversation != r1.Conversation || c.Conversation != r1.Conversation || c.ParentRequestID != "r_parent" ||
-		c.Branch != "main" {
-		t.Errorf("parent in %q, child in %q (parent %q, branch %q); want both in %s under r_parent on main",
-			p.Conversation, c.Conversation, c.ParentRequestID, c.Branch, r1.Conversation)
+		c.Branch != "main" || p.Branch != "main" {
+		t.Errorf("parent in %q on %q, child in %q (parent %q, branch %q); want both in %s on main, the child under r_parent",
+			p.Conversation, p.Branch, c.Conversation, c.ParentRequestID, c.Branch, r1.Conversation)
 	}
 	convs, err := tr.s.ListConversations(ctx(t), store.ConversationFilter{})
 	if err != nil || len(convs) != 1 || convs[0].RequestCount != 3 || convs[0].InputTokens != 114 {

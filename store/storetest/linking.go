@@ -180,11 +180,11 @@ func testRestartTurnsWrittenBeforeTheirParent(t *testing.T, tr *traffic) {
 	r4 := prepare("r_4", at.Add(4*time.Second), h4, "ok")
 	r5 := prepare("r_5", at.Add(5*time.Second), h5, "fine")
 	write(r5, r4, r3) // newest first
-	conv := tr.get("r_2").Conversation
+	conv, branch := tr.get("r_2").Conversation, tr.get("r_2").Branch
 	for id, parent := range map[string]string{"r_3": "r_2", "r_4": "r_3", "r_5": "r_4"} {
-		if d := tr.get(id); d.ParentRequestID != parent || d.Conversation != conv {
-			t.Errorf("%s: conversation %q branch %q parent %q (rule %s); want under %s in %q",
-				id, d.Conversation, d.Branch, d.ParentRequestID, d.LinkRule, parent, conv)
+		if d := tr.get(id); d.ParentRequestID != parent || d.Conversation != conv || d.Branch != branch {
+			t.Errorf("%s: conversation %q branch %q parent %q (rule %s); want under %s in %q on %q",
+				id, d.Conversation, d.Branch, d.ParentRequestID, d.LinkRule, parent, conv, branch)
 		}
 	}
 }
