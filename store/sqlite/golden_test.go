@@ -78,12 +78,7 @@ func replayScenario(t *testing.T, dir string, withBodies bool) {
 	var codec *content.Codec
 	var opener sqlstore.Opener // nil, not a nil *content.Codec, when bodies are not stored
 	if withBodies {
-		key := make([]byte, 32)
-		rand.Read(key)
-		var err error
-		if codec, err = content.NewCodec(key); err != nil {
-			t.Fatal(err)
-		}
+		codec = newCodec(t)
 		opener = codec
 	}
 	redactor, _ := content.NewRedactor(nil)
@@ -227,4 +222,16 @@ func readCapture(t *testing.T, file string) capture {
 		t.Fatalf("%s: %v", file, err)
 	}
 	return c
+}
+
+// newCodec seals with a fresh random key.
+func newCodec(t *testing.T) *content.Codec {
+	t.Helper()
+	key := make([]byte, 32)
+	rand.Read(key)
+	codec, err := content.NewCodec(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return codec
 }

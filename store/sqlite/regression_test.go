@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -26,12 +25,7 @@ type goldenRig struct {
 var goldenStart = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 
 func replayGolden(t *testing.T, scenario string) *goldenRig {
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	codec := newCodec(t)
 	redactor, _ := content.NewRedactor(nil)
 	g := &goldenRig{t: t, s: openWith(t, t.TempDir(), codec), bodies: content.NewBodies(codec, "", redactor), captures: map[int]capture{}}
 	files, _ := filepath.Glob(filepath.Join(goldenDir, scenario, "[0-9]*.json"))

@@ -516,14 +516,8 @@ func testFilters(t *testing.T, tr *traffic) {
 func testChildBeforeParent(t *testing.T, tr *traffic) {
 	turns := conversationTurns(3)
 	r1 := tr.send("k1", turns[0], answerText(1))
-	prep := func(id string, at time.Time, h []msg, answer string) store.Request {
-		r := store.Request{ID: id, StartedAt: at, Method: "POST", Path: "/v1/messages", Status: 200,
-			ClientKeyID: "k1", Model: "claude-sonnet-4-5", InputTokens: 7}
-		tr.bodies.Prepare(&r, requestBody(h), sse(answer, 7, 1))
-		return r
-	}
-	parent := prep("r_parent", tr.at.Add(time.Second), turns[1], answerText(2))
-	child := prep("r_child", tr.at.Add(2*time.Second), turns[2], answerText(3))
+	parent := tr.prepareTurn("r_parent", tr.at.Add(time.Second), "", turns[1], answerText(2))
+	child := tr.prepareTurn("r_child", tr.at.Add(2*time.Second), "", turns[2], answerText(3))
 	if err := tr.s.WriteRequests(ctx(t), []store.RequestOp{{Finish: true, Request: child}, {Finish: true, Request: parent}}); err != nil {
 		t.Fatal(err)
 	}

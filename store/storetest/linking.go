@@ -156,10 +156,7 @@ func testRestartTurnsWrittenBeforeTheirParent(t *testing.T, tr *traffic) {
 		"   The user asked to fix the failing test in the Nexus store package, and to keep the tests green.\n" +
 		"2. Current Work: running the linter.\n\nContinue the conversation from where it left off without asking the user any further questions."
 	prepare := func(id string, at time.Time, h []msg, answer string) store.Request {
-		r := store.Request{ID: id, StartedAt: at, Method: "POST", Path: "/v1/messages", Status: 200,
-			ClientKeyID: "k1", SessionID: "s1", Model: "claude-sonnet-4-5", InputTokens: 7}
-		tr.bodies.Prepare(&r, requestBody(h), sse(answer, 7, 1))
-		return r
+		return tr.prepareTurn(id, at, "s1", h, answer)
 	}
 	write := func(rs ...store.Request) {
 		var ops []store.RequestOp

@@ -100,6 +100,15 @@ func (tr *traffic) send(client string, history []msg, answer string) store.Reque
 	return tr.get(r.ID).Request
 }
 
+// prepareTurn is a finished turn of client k1 and session, prepared and not written: for
+// tests that write records in an order of their own.
+func (tr *traffic) prepareTurn(id string, at time.Time, session string, history []msg, answer string) store.Request {
+	r := store.Request{ID: id, StartedAt: at, Method: "POST", Path: "/v1/messages", Status: 200,
+		ClientKeyID: "k1", SessionID: session, Model: "claude-sonnet-4-5", InputTokens: 7}
+	tr.bodies.Prepare(&r, requestBody(history), sse(answer, 7, 1))
+	return r
+}
+
 func (tr *traffic) get(id string) store.RequestDetail {
 	tr.t.Helper()
 	d, err := tr.s.GetRequest(ctx(tr.t), id)
