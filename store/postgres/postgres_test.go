@@ -162,7 +162,8 @@ func TestReopenKeepsRecords(t *testing.T) {
 	}
 }
 
-// The schema has the SQLite store's indexes.
+// The schema has the SQLite store's indexes, and one for the side calls that SQLite finds
+// through requests_conversation (partial here: migration 6).
 func TestIndexes(t *testing.T) {
 	u, name := freshSchema(t)
 	s := openURL(t, u)
@@ -176,7 +177,7 @@ func TestIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "requests_account requests_compaction requests_cont requests_conversation requests_cur requests_model " +
-		"requests_orphans requests_parent requests_pkey requests_session_client " +
+		"requests_orphans requests_parent requests_pkey requests_session_client requests_side_calls " +
 		"requests_started requests_status"
 	if strings.Join(got, " ") != want {
 		t.Errorf("indexes %v, want %s", got, want)

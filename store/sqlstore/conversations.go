@@ -35,38 +35,11 @@ func (s *Store) scanConversation(scan func(...any) error) (store.Conversation, e
 // ListConversations implements store.Store: a page of conversations, the most recently
 // active first, each with its branches.
 func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilter) ([]store.Conversation, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 1000)
-	var conds []string
-	var args []any
-	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
-	if !f.Before.IsZero() {
-		add(`(last_at < ? OR (last_at = ? AND id < ?))`, f.Before.UnixMilli(), f.Before.UnixMilli(), f.BeforeID)
-	}
-	if !f.Since.IsZero() {
-		add(`last_at >= ?`, f.Since.UnixMilli())
-	}
-	if f.Parent != "" {
-		add(`parent_conversation_id = ?`, f.Parent)
-	}
-	if f.Model != "" {
-		add(`EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id AND r.model = ?)`, f.Model)
-	}
-	if f.Account != "" {
-		add(`EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id AND r.account = ?)`, f.Account)
-	}
-	query := `SELECT ` + conversationColumns + ` FROM conversations`
-	if len(conds) > 0 {
-		query += ` WHERE ` + strings.Join(conds, ` AND `)
-	}
-	query += ` ORDER BY last_at DESC, id DESC LIMIT ?`
+	query, args := listConversationsQuery(f)
 	var out []store.Conversation
 	err := s.call(ctx, "listing conversations", func() error {
 		out = out[:0]
-		rows, err := s.db.QueryContext(ctx, s.q(query), append(args, limit)...)
+		rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 		if err != nil {
 			return err
 		}
@@ -86,6 +59,46 @@ func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilte
 	return out, err
 }
 
+// listConversationsQuery is ListConversations' query for f and its arguments.
+func listConversationsQuery(f store.ConversationFilter) (string, []any) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 1000)
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
+	if !f.Before.IsZero() {
+		add(`(last_at < ? OR (last_at = ? AND id < ?))`, f.Before.UnixMilli(), f.Before.UnixMilli(), f.BeforeID)
+	}
+	if !f.Since.IsZero() {
+		add(`last_at >= ?`, f.Since.UnixMilli())
+	}
+	if f.Parent != "" {
+		add(`parent_conversation_id = ?`, f.Parent)
+	}
+	// The predicates of requests_model and requests_conversation (PostgreSQL), repeated.
+	if f.Model != "" {
+		add(`EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id AND r.conversation_id <> '' AND r.model = ? AND r.finished)`, f.Model)
+	}
+	if f.Account != "" {
+		add(`EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id AND r.conversation_id <> '' AND r.account = ?)`, f.Account)
+	}
+	query := `SELECT ` + conversationColumns + ` FROM conversations`
+	if len(conds) > 0 {
+		query += ` WHERE ` + strings.Join(conds, ` AND `)
+	}
+	return query + ` ORDER BY last_at DESC, id DESC LIMIT ?`, append(args, limit)
+}
+
+// branchCountsQuery counts the requests of n conversations by branch, the oldest branch first.
+func branchCountsQuery(n int) string {
+	return `SELECT conversation_id, branch, count(*), min(started_at) FROM requests
+		WHERE conversation_id IN (?` + strings.Repeat(", ?", n-1) + `) AND conversation_id <> ''
+		GROUP BY conversation_id, branch ORDER BY 4`
+}
+
 // addBranches fills in the branches of convs with one query.
 func (s *Store) addBranches(ctx context.Context, convs []store.Conversation) error {
 	if len(convs) == 0 {
@@ -97,9 +110,7 @@ func (s *Store) addBranches(ctx context.Context, convs []store.Conversation) err
 		index[c.ID] = i
 		args[i] = c.ID
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(convs)), ", ")
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT conversation_id, branch, count(*), min(started_at) FROM requests
-		WHERE conversation_id IN (`+marks+`) GROUP BY conversation_id, branch ORDER BY 4`), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(branchCountsQuery(len(convs))), args...)
 	if err != nil {
 		return err
 	}

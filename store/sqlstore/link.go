@@ -143,7 +143,7 @@ func (w *writer) adopt(ctx context.Context, r store.Request, conv, branch, clien
 			q    string
 			args []any
 		}{
-			{`UPDATE requests SET conversation_id = ?, branch = ? WHERE conversation_id = ?`, []any{conv, branch, o.conv}},
+			{mergeRequestsQuery, []any{conv, branch, o.conv}},
 			{`UPDATE conversations SET
 				request_count = request_count + (SELECT request_count FROM conversations WHERE id = ?),
 				input_tokens = input_tokens + (SELECT input_tokens FROM conversations WHERE id = ?),
@@ -167,9 +167,22 @@ func (w *writer) adopt(ctx context.Context, r store.Request, conv, branch, clien
 	return nil
 }
 
+// mergeRequestsQuery moves the requests of one conversation (3) to another (1) on a branch (2).
+const mergeRequestsQuery = `UPDATE requests SET conversation_id = ?, branch = ? WHERE conversation_id = ? AND conversation_id <> ''`
+
 // sideCallLead is how long before a session's first turn its side calls may have started:
 // Claude Code asks for a title while the first turn is still running.
 const sideCallLead = 10 * time.Minute
+
+// sideCallMatch is a client's (1) side calls of a session (2) that are not in a conversation,
+// finished (3) since a time (4). PostgreSQL indexes exactly these rows (requests_side_calls).
+const sideCallMatch = `client = ? AND session_id = ? AND kind = 'auxiliary' AND conversation_id = '' AND finished = ? AND started_at >= ?`
+
+// sideCallsQuery sums the usage of sideCallMatch's requests.
+const sideCallsQuery = `SELECT count(*), CAST(coalesce(sum(input_tokens), 0) AS BIGINT),
+	CAST(coalesce(sum(output_tokens), 0) AS BIGINT), CAST(coalesce(sum(cache_creation_input_tokens), 0) AS BIGINT),
+	CAST(coalesce(sum(cache_read_input_tokens), 0) AS BIGINT), coalesce(sum(cost_usd), 0)
+	FROM requests WHERE ` + sideCallMatch
 
 // attachSideCalls gives a new conversation the side calls of its session that came before it
 // and so found no conversation to join, with their usage.
@@ -177,12 +190,8 @@ func (w *writer) attachSideCalls(ctx context.Context, r store.Request, conv, cli
 	if r.SessionID == "" {
 		return nil
 	}
-	const match = `client = ? AND session_id = ? AND kind = 'auxiliary' AND conversation_id = '' AND finished = ? AND started_at >= ?`
 	args := []any{client, r.SessionID, true, r.StartedAt.Add(-sideCallLead).UnixMilli()}
-	row, err := w.queryRow(ctx, `SELECT count(*), CAST(coalesce(sum(input_tokens), 0) AS BIGINT),
-		CAST(coalesce(sum(output_tokens), 0) AS BIGINT), CAST(coalesce(sum(cache_creation_input_tokens), 0) AS BIGINT),
-		CAST(coalesce(sum(cache_read_input_tokens), 0) AS BIGINT), coalesce(sum(cost_usd), 0)
-		FROM requests WHERE `+match, args...)
+	row, err := w.queryRow(ctx, sideCallsQuery, args...)
 	if err != nil {
 		return err
 	}
@@ -191,7 +200,7 @@ func (w *writer) attachSideCalls(ctx context.Context, r store.Request, conv, cli
 	if err := row.Scan(&n, &in, &out, &cw, &cr, &cost); err != nil || n == 0 {
 		return err
 	}
-	if err := w.exec(ctx, `UPDATE requests SET conversation_id = ?, branch = ? WHERE `+match,
+	if err := w.exec(ctx, `UPDATE requests SET conversation_id = ?, branch = ? WHERE `+sideCallMatch,
 		append([]any{conv, conversation.MainBranch}, args...)...); err != nil {
 		return err
 	}

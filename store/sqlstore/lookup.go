@@ -115,10 +115,7 @@ func (l lookup) withHash(ctx context.Context, s conversation.Scope, h conversati
 // LinkQueries are the linking lookups that can read many rows when the wrong index serves
 // them, by the index that must, with the arguments of a sample call's placeholders: for the
 // backends' query-plan tests (PostgreSQL indexes some of them partially).
-var LinkQueries = []struct {
-	Index, Query string
-	Args         []any
-}{
+var LinkQueries = []IndexedQuery{
 	{"requests_session_client", sessionConversationQuery, []any{"s1", "k1", int64(0)}},
 	{"requests_session_client", sessionLatestQuery, []any{"s1", "k1", int64(0)}},
 	{"requests_session_client", sessionFirstUserQuery, []any{"s1", "k1", int64(0), []byte("hash")}},
@@ -132,8 +129,9 @@ var LinkQueries = []struct {
 // twins. A client can send one body in many conversations (the same `claude -p` prompt run
 // again and again): the twins are looked for among the newest, not among all of them. The
 // few children are sorted, not read in time order: "+started_at" keeps SQLite from walking
-// requests_started through every request to skip that sort.
-var childrenQuery = `SELECT id, branch, cur_hash, prev2_hash, kind FROM requests WHERE parent_request_id IN (
+// requests_started through every request to skip that sort. "parent_request_id <> ”" is
+// requests_parent's predicate on PostgreSQL.
+var childrenQuery = `SELECT id, branch, cur_hash, prev2_hash, kind FROM requests WHERE parent_request_id <> '' AND parent_request_id IN (
 	SELECT ? UNION ALL SELECT id FROM (` + newestWithHash("cur_hash", sessionScan) + `) AS newest WHERE conversation_id = ?)
 	ORDER BY +started_at, id LIMIT 256`
 
@@ -162,8 +160,10 @@ func (l lookup) Children(ctx context.Context, s conversation.Scope, parent conve
 	return out, rows.Err()
 }
 
+const branchesQuery = `SELECT DISTINCT branch FROM requests WHERE conversation_id = ? AND conversation_id <> ''`
+
 func (l lookup) Branches(ctx context.Context, conv string) ([]string, error) {
-	rows, err := l.w.query(ctx, `SELECT DISTINCT branch FROM requests WHERE conversation_id = ?`, conv)
+	rows, err := l.w.query(ctx, branchesQuery, conv)
 	if err != nil {
 		return nil, err
 	}

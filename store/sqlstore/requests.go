@@ -147,14 +147,11 @@ func (s *Store) ListRequests(ctx context.Context, f store.RequestFilter) ([]stor
 		res, err := s.SearchRequests(ctx, f)
 		return res.Requests, err
 	}
-	limit := listLimit(f.Limit)
-	where, args := requestWhere(f)
-	query := `SELECT ` + store.RequestColumns + ` FROM requests` + where +
-		` ORDER BY started_at DESC, id DESC LIMIT ?`
+	query, args := listRequestsQuery(f)
 	var out []store.Request
 	err := s.call(ctx, "listing requests", func() error {
 		out = out[:0]
-		rows, err := s.db.QueryContext(ctx, s.q(query), append(args, limit)...)
+		rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 		if err != nil {
 			return err
 		}
@@ -169,6 +166,13 @@ func (s *Store) ListRequests(ctx context.Context, f store.RequestFilter) ([]stor
 		return rows.Err()
 	})
 	return out, err
+}
+
+// listRequestsQuery is ListRequests' query for f (without Text) and its arguments.
+func listRequestsQuery(f store.RequestFilter) (string, []any) {
+	where, args := requestWhere(f)
+	return `SELECT ` + store.RequestColumns + ` FROM requests` + where +
+		` ORDER BY started_at DESC, id DESC LIMIT ?`, append(args, listLimit(f.Limit))
 }
 
 func requestWhere(f store.RequestFilter) (string, []any) {
@@ -186,14 +190,14 @@ func requestWhere(f store.RequestFilter) (string, []any) {
 		add(`started_at >= ?`, f.Since.UnixMilli())
 	}
 	if f.Model != "" {
-		add(`model = ?`, f.Model)
+		add(`model = ? AND finished`, f.Model) // requests_model holds finished rows only (PostgreSQL)
 	}
 	if f.Account != "" {
 		add(`account = ?`, f.Account)
 	}
 	switch {
 	case f.Status > 0:
-		add(`status = ?`, f.Status)
+		add(`status = ? AND finished`, f.Status) // as requests_status
 	case f.Status < 0:
 		add(`(status = 0 OR status >= 400) AND finished`) // a request still running has status 0 too
 	}
@@ -201,7 +205,7 @@ func requestWhere(f store.RequestFilter) (string, []any) {
 		add(`kind = ?`, f.Kind)
 	}
 	if f.Conversation != "" {
-		add(`conversation_id = ?`, f.Conversation)
+		add(`conversation_id = ? AND conversation_id <> ''`, f.Conversation) // as requests_conversation
 	}
 	if len(conds) == 0 {
 		return "", nil

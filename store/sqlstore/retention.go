@@ -150,7 +150,7 @@ func (s *Store) collect(ctx context.Context, run *store.RetentionRun, touched ma
 		query string
 		count *int64
 	}{
-		{`DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id)`, &conversations},
+		{`DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = conversations.id AND r.conversation_id <> '')`, &conversations},
 		{`DELETE FROM agent_calls WHERE NOT EXISTS (SELECT 1 FROM requests r WHERE r.id = agent_calls.request_id)`, nil},
 		{`WITH RECURSIVE live(hash) AS (
 			SELECT last_node FROM requests WHERE last_node IS NOT NULL
@@ -194,6 +194,18 @@ func (s *Store) collect(ctx context.Context, run *store.RetentionRun, touched ma
 	return err
 }
 
+// recountQuery sets the totals and start of n conversations from their requests.
+func recountQuery(n int) string {
+	const of = `FROM requests r WHERE r.conversation_id = conversations.id AND r.conversation_id <> ''`
+	sum := func(col string) string { return `coalesce((SELECT sum(r.` + col + `) ` + of + ` AND r.finished), 0)` }
+	return `UPDATE conversations SET request_count = (SELECT count(*) ` + of + ` AND r.finished),
+		input_tokens = ` + sum("input_tokens") + `, output_tokens = ` + sum("output_tokens") + `,
+		cache_creation_input_tokens = ` + sum("cache_creation_input_tokens") + `,
+		cache_read_input_tokens = ` + sum("cache_read_input_tokens") + `, cost_usd = ` + sum("cost_usd") + `,
+		started_at = coalesce((SELECT min(r.started_at) ` + of + `), started_at)
+		WHERE id IN (?` + strings.Repeat(", ?", n-1) + `)`
+}
+
 // recount sets the totals of the touched conversations from the requests they still hold,
 // and their start from the oldest of those (the totals count finished requests, as the
 // writer adds them). Conversations left with none are removed by collect.
@@ -206,16 +218,7 @@ func recount(ctx context.Context, tx *sql.Tx, q func(string) string, touched map
 		for i, id := range batch {
 			args[i] = id
 		}
-		sum := func(col string) string {
-			return `coalesce((SELECT sum(r.` + col + `) FROM requests r WHERE r.conversation_id = conversations.id AND r.finished), 0)`
-		}
-		_, err := tx.ExecContext(ctx, q(`UPDATE conversations SET
-			request_count = (SELECT count(*) FROM requests r WHERE r.conversation_id = conversations.id AND r.finished),
-			input_tokens = `+sum("input_tokens")+`, output_tokens = `+sum("output_tokens")+`,
-			cache_creation_input_tokens = `+sum("cache_creation_input_tokens")+`,
-			cache_read_input_tokens = `+sum("cache_read_input_tokens")+`, cost_usd = `+sum("cost_usd")+`,
-			started_at = coalesce((SELECT min(r.started_at) FROM requests r WHERE r.conversation_id = conversations.id), started_at)
-			WHERE id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`), args...)
+		_, err := tx.ExecContext(ctx, q(recountQuery(len(batch))), args...)
 		if err != nil {
 			return err
 		}

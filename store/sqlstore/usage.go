@@ -51,15 +51,18 @@ func (s *Store) Usage(ctx context.Context, q store.UsageQuery) ([]store.UsageRow
 	return out, err
 }
 
+// authFailuresQuery counts the requests refused for a client key since a time, by who sent them.
+const authFailuresQuery = `SELECT ` + failedClient + `, count(*), max(started_at) FROM requests
+	WHERE status = 401 AND finished AND started_at >= ? GROUP BY ` + failedClient + ` ORDER BY 2 DESC, 1`
+
+const failedClient = `CASE WHEN client_key_id <> '' THEN client_key_id WHEN user_agent <> '' THEN user_agent ELSE 'unknown' END`
+
 // AuthFailures implements store.Store.
 func (s *Store) AuthFailures(ctx context.Context, since time.Time) ([]store.ClientFailures, error) {
-	const who = `CASE WHEN client_key_id <> '' THEN client_key_id WHEN user_agent <> '' THEN user_agent ELSE 'unknown' END`
-	query := `SELECT ` + who + `, count(*), max(started_at) FROM requests WHERE status = 401 AND started_at >= ?
-		GROUP BY ` + who + ` ORDER BY 2 DESC, 1`
 	var out []store.ClientFailures
 	err := s.call(ctx, "counting authentication failures", func() error {
 		out = out[:0]
-		rows, err := s.db.QueryContext(ctx, s.q(query), since.UnixMilli())
+		rows, err := s.db.QueryContext(ctx, s.q(authFailuresQuery), since.UnixMilli())
 		if err != nil {
 			return err
 		}
