@@ -37,21 +37,8 @@ func (s *Store) scanConversation(scan func(...any) error) (store.Conversation, e
 func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilter) ([]store.Conversation, error) {
 	query, args := listConversationsQuery(f)
 	var out []store.Conversation
-	err := s.call(ctx, "listing conversations", func() error {
-		out = out[:0]
-		rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := s.scanConversation(rows.Scan)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		if err := rows.Err(); err != nil {
+	err := s.call(ctx, "listing conversations", func() (err error) {
+		if out, err = queryAll(ctx, s.db, s.q(query), args, s.scanConversation); err != nil {
 			return err
 		}
 		return s.addBranches(ctx, out)

@@ -149,21 +149,9 @@ func (s *Store) ListRequests(ctx context.Context, f store.RequestFilter) ([]stor
 	}
 	query, args := listRequestsQuery(f)
 	var out []store.Request
-	err := s.call(ctx, "listing requests", func() error {
-		out = out[:0]
-		rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := store.RequestScan(rows.Scan)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+	err := s.call(ctx, "listing requests", func() (err error) {
+		out, err = queryAll(ctx, s.db, s.q(query), args, store.RequestScan)
+		return err
 	})
 	return out, err
 }

@@ -197,3 +197,21 @@ func nullBytes(b []byte) any {
 	}
 	return b
 }
+
+// queryAll runs query and reads every row with scan.
+func queryAll[T any](ctx context.Context, db *sql.DB, query string, args []any, scan func(func(...any) error) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
