@@ -23,12 +23,13 @@ func main() {
 	streams := flag.Int("streams", 500, "concurrent open streams for the RSS check")
 	cutN := flag.Int("cut-n", 20000, "streams per side for the cut-stream count")
 	out := flag.String("out", "", "also write the report to this file")
+	keyLen := flag.Int("key-len", 108, "length of the upstream API key the sides send (a real one's is 108; at least 15)")
 	flag.Parse()
 	if *fakeBin == "" || *bareBin == "" {
 		log.Fatal("--fakeapi and --bareproxy are required")
 	}
 
-	env, err := startSides(*nexusBin, *fakeBin, *bareBin)
+	env, err := startSides(*nexusBin, *fakeBin, *bareBin, *keyLen)
 	if err != nil {
 		log.Fatal(err)
 	}

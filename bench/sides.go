@@ -36,13 +36,21 @@ func (s *sides) direct() side    { return s.all[0] }
 func (s *sides) bareSide() side  { return s.all[1] }
 func (s *sides) nexusSide() side { return s.all[2] }
 
-// upstreamKey is shaped like a real Anthropic API key: "sk-ant-api03-", 93 URL-safe base64
-// characters and "AA", 108 in all. Its length matters to the latency measured: with a
-// 35-character key Nexus's added p50 at 650 KB was 0.1–0.15 ms higher than with a 52- or
-// 135-character one, in the same build (docs/benchmarks.md, session 13).
-const upstreamKey = "sk-ant-api03-" + "benchBENCHbench0123456789-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_ab" + "AA"
+// apiKeyOfLength returns a key of length n shaped like a real Anthropic API key ("sk-ant-api03-",
+// URL-safe base64 characters, "AA"; real ones are 108 characters). Its length matters to the
+// latency measured: with a 35-character key Nexus's added p50 at 650 KB was 0.1–0.2 ms higher
+// than with a 52- or 135-character one, in the same build (docs/benchmarks.md, session 13).
+func apiKeyOfLength(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	key := []byte("sk-ant-api03-")
+	for i := 0; len(key) < max(n-2, 13); i++ {
+		key = append(key, alphabet[i*7%len(alphabet)])
+	}
+	return string(key) + "AA"
+}
 
-func startSides(nexusBin, fakeBin, bareBin string) (*sides, error) {
+func startSides(nexusBin, fakeBin, bareBin string, keyLen int) (*sides, error) {
+	upstreamKey := apiKeyOfLength(keyLen)
 	tmp, err := os.MkdirTemp("", "nexus-bench-")
 	if err != nil {
 		return nil, err
