@@ -11,7 +11,7 @@ type IndexedQuery struct {
 
 // PartialIndexQueries are the queries of the window and the CLI that PostgreSQL serves from
 // a partial index (store/postgres migration 6). Each repeats its index's predicate
-// ("finished", "conversation_id <> ”"): PostgreSQL plans a prepared query once for any value
+// ("finished", or that conversation_id is not empty): PostgreSQL plans a prepared query once for any value
 // of its parameters, so it cannot prove that "conversation_id = $1" implies the predicate, and
 // without it the query walks another index, through every request when the value is rare.
 var PartialIndexQueries = func() []IndexedQuery {

@@ -49,6 +49,22 @@ func TestChildrenLookupUsesItsIndexes(t *testing.T) {
 	}
 }
 
+// The queries that PostgreSQL serves from partial indexes repeat each index's predicate; on
+// SQLite, whose indexes are whole, that extra term must not turn a search into a scan.
+func TestPartialIndexQueriesSearchAnIndexOnSQLite(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for i, q := range sqlstore.PartialIndexQueries {
+		text := queryPlan(t, st, q.Query, q.Args...)
+		if strings.Contains(text, "SCAN requests") || strings.Contains(text, "SCAN r ") || !strings.Contains(text, "INDEX requests_") {
+			t.Errorf("query %d scans requests: %s\n%s", i, text, q.Query)
+		}
+	}
+}
+
 // queryPlan is SQLite's plan for query with args, its steps joined by "; ".
 func queryPlan(t *testing.T, st *sqlite.Store, query string, args ...any) string {
 	t.Helper()
