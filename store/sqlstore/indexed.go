@@ -10,9 +10,9 @@ type IndexedQuery struct {
 }
 
 // PartialIndexQueries are the queries of the window and the CLI that PostgreSQL serves from
-// a partial index (store/postgres migration 6). Each repeats its index's predicate
-// ("finished", or that conversation_id is not empty): PostgreSQL plans a prepared query once for any value
-// of its parameters, so it cannot prove that "conversation_id = $1" implies the predicate, and
+// a partial index (store/postgres migration 6). Each repeats its index's predicate (finished,
+// or conversation_id not empty): PostgreSQL plans a prepared query once for any value of its
+// parameters, so it cannot prove that "conversation_id = $1" implies the predicate, and
 // without it the query walks another index, through every request when the value is rare.
 var PartialIndexQueries = func() []IndexedQuery {
 	list := func(index string, f store.RequestFilter) IndexedQuery {
