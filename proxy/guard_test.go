@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,18 +140,6 @@ func TestHealthNeedsNoAuth(t *testing.T) {
 	if e.fake.Count() != 0 {
 		t.Error("health reached upstream")
 	}
-}
-
-// deadUpstream returns the URL of a loopback port nobody listens on.
-func deadUpstream(t *testing.T) *url.URL {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return &url.URL{Scheme: "http", Host: addr}
 }
 
 func TestListenRefusesNonLoopback(t *testing.T) {
