@@ -17,12 +17,13 @@ import (
 	"nexus/store"
 	"nexus/store/sqlite"
 	"nexus/store/sqlstore"
+	"nexus/store/storetest"
 )
 
 // TestSpooledBodiesKeepContent: requests recorded while the store is down wait in the spool
 // sealed (their text is nowhere in it), and once written they rebuild exactly and are linked.
 func TestSpooledBodiesKeepContent(t *testing.T) {
-	bodies, codec := newBodies(t)
+	bodies, codec := storetest.NewBodies(t)
 	dir := filepath.Join(t.TempDir(), "spool")
 	down := newMemStore()
 	down.setDown(true)
@@ -85,7 +86,7 @@ func TestSpooledBodiesKeepContent(t *testing.T) {
 // for good is written without it when the spool is replayed, as it would be when written live;
 // the record is not lost.
 func TestReplayKeepsMetadataOfRefusedContent(t *testing.T) {
-	bodies, _ := newBodies(t)
+	bodies, _ := storetest.NewBodies(t)
 	st := newMemStore()
 	st.setDown(true)
 	dir := t.TempDir()
@@ -142,7 +143,7 @@ func waitSpooled(t *testing.T, dir, want string) {
 // leaves them out cannot be stored with its content; the recorder then forgets, so the
 // requests after it carry their pieces again and are stored whole.
 func TestContentGoneMakesBodiesForget(t *testing.T) {
-	bodies, codec := newBodies(t)
+	bodies, codec := storetest.NewBodies(t)
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir(), codec)
 	if err != nil {

@@ -13,26 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"nexus/content"
 	"nexus/conversation"
 	"nexus/proxy"
+	"nexus/store/storetest"
 )
-
-// newBodies returns Bodies sealing under a random key, and the codec that opens what they seal.
-func newBodies(t *testing.T) (*content.Bodies, *content.Codec) {
-	t.Helper()
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	redactor, err := content.NewRedactor(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return content.NewBodies(codec, "", redactor), codec
-}
 
 // bigRequest is a Messages request of about size bytes.
 func bigRequest(i, size int) []byte {
@@ -52,7 +36,7 @@ func TestBusyMachineRecordsWithoutBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bodies, _ := newBodies(t)
+	bodies, _ := storetest.NewBodies(t)
 	q.SetBodies(bodies)
 
 	// Run has not started, so nothing is read: the backlog fills as on a saturated machine.
@@ -110,7 +94,7 @@ func TestFinishAfterRunReadsBodies(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "spool")
 	st := newMemStore()
 	q, stop := startQueue(t, st, dir, nil)
-	bodies, _ := newBodies(t)
+	bodies, _ := storetest.NewBodies(t)
 	q.SetBodies(bodies)
 	stop()
 	var released atomic.Int32
@@ -135,7 +119,7 @@ func TestSlowStoreBoundsHeldBodies(t *testing.T) {
 	st := newMemStore()
 	release := st.block()
 	q, _ := startQueue(t, st, filepath.Join(t.TempDir(), "spool"), nil)
-	bodies, _ := newBodies(t)
+	bodies, _ := storetest.NewBodies(t)
 	q.SetBodies(bodies)
 
 	const size = 1 << 20

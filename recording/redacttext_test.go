@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"nexus/proxy"
+	"nexus/store/storetest"
 )
 
 // The texts of a record that are not bodies — a query string a client put a key in, an
@@ -17,7 +18,7 @@ import (
 // reaches the spool or the store, and counted.
 func TestRecordTextsAreRedacted(t *testing.T) {
 	const key = "sk-ant-api03-QUERYSECRETQUERYSECRETQUERY0000"
-	bodies, _ := newBodies(t)
+	bodies, _ := storetest.NewBodies(t)
 	dir := filepath.Join(t.TempDir(), "spool")
 	st := newMemStore()
 	st.setDown(true) // first to the spool

@@ -1,29 +1,13 @@
 package postgres
 
 import (
-	"crypto/rand"
 	"testing"
 	"time"
 
 	"nexus/content"
 	"nexus/store"
+	"nexus/store/storetest"
 )
-
-// concurrencyBodies is a Bodies sealing under a fresh key, with its codec.
-func concurrencyBodies(t *testing.T) (*content.Bodies, *content.Codec) {
-	t.Helper()
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	red, err := content.NewRedactor(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return content.NewBodies(codec, "", red), codec
-}
 
 const concurrencyAnswer = `{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",` +
 	`"content":[{"type":"text","text":"ok"}],"usage":{"input_tokens":5,"output_tokens":1}}`
@@ -40,7 +24,7 @@ func finishedRequest(b *content.Bodies, id, client, model string, at time.Time, 
 // which rolls one back; that one is run again and both batches land.
 func TestDeadlockedBatchesAreRetried(t *testing.T) {
 	u, _ := freshSchema(t)
-	b, codec := concurrencyBodies(t)
+	b, codec := storetest.NewBodies(t)
 	storeA, storeB := openURLWith(t, u, codec), openURLWith(t, u, codec)
 	ctx := testCtx(t)
 	now := time.Now().UTC()
@@ -87,7 +71,7 @@ func TestDeadlockedBatchesAreRetried(t *testing.T) {
 // on its client's lock while retention runs, and still rebuilds once it commits.
 func TestRetentionSparesContentOfWritesInProgress(t *testing.T) {
 	u, _ := freshSchema(t)
-	b, codec := concurrencyBodies(t)
+	b, codec := storetest.NewBodies(t)
 	s := openURLWith(t, u, codec)
 	ctx := testCtx(t)
 	now := time.Now().UTC()

@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"nexus/content"
 	"nexus/store"
 	"nexus/store/sqlstore"
+	"nexus/store/storetest"
 )
 
 // goldenDir is the corpus of real Claude Code traffic (scripts/capture-claude-code.sh): per
@@ -78,7 +78,7 @@ func replayScenario(t *testing.T, dir string, withBodies bool) {
 	var codec *content.Codec
 	var opener sqlstore.Opener // nil, not a nil *content.Codec, when bodies are not stored
 	if withBodies {
-		codec = newCodec(t)
+		codec = storetest.NewCodec(t)
 		opener = codec
 	}
 	redactor, _ := content.NewRedactor(nil)
@@ -222,16 +222,4 @@ func readCapture(t *testing.T, file string) capture {
 		t.Fatalf("%s: %v", file, err)
 	}
 	return c
-}
-
-// newCodec seals with a fresh random key.
-func newCodec(t *testing.T) *content.Codec {
-	t.Helper()
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return codec
 }

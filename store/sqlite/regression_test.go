@@ -11,6 +11,7 @@ import (
 	"nexus/content"
 	"nexus/store"
 	"nexus/store/sqlite"
+	"nexus/store/storetest"
 )
 
 // goldenRig is a golden scenario recorded into a store, ready for one more request derived
@@ -25,7 +26,7 @@ type goldenRig struct {
 var goldenStart = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 
 func replayGolden(t *testing.T, scenario string) *goldenRig {
-	codec := newCodec(t)
+	codec := storetest.NewCodec(t)
 	redactor, _ := content.NewRedactor(nil)
 	g := &goldenRig{t: t, s: openWith(t, t.TempDir(), codec), bodies: content.NewBodies(codec, "", redactor), captures: map[int]capture{}}
 	files, _ := filepath.Glob(filepath.Join(goldenDir, scenario, "[0-9]*.json"))

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -25,17 +24,8 @@ type traffic struct {
 }
 
 func newTraffic(t *testing.T, open Opener) *traffic {
-	key := make([]byte, 32)
-	rand.Read(key)
-	codec, err := content.NewCodec(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	redactor, err := content.NewRedactor(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &traffic{t: t, s: open(t, codec), codec: codec, bodies: content.NewBodies(codec, "", redactor), at: base}
+	bodies, codec := NewBodies(t)
+	return &traffic{t: t, s: open(t, codec), codec: codec, bodies: bodies, at: base}
 }
 
 // msg is one message of a conversation.
