@@ -37,9 +37,10 @@ func TestFilteredQueriesUseTheirPartialIndexes(t *testing.T) {
 }
 
 // planningConn is a connection to a fresh store holding a few thousand requests, with
-// sequential scans off: the planner picks among indexes as it would on a large table. Models
-// and statuses are many, each rare, so that a generic plan picks their indexes when it can.
-// One request in 50 is still running (its start row only: no model, status or conversation).
+// sequential scans off (the planner picks among indexes as it would on a large table) and
+// generic plans forced (see explain). Models and statuses are many, each rare, so that a
+// generic plan picks their indexes when it can. One request in 50 is still running (its start
+// row only: no model, status or conversation).
 func planningConn(t *testing.T) *sql.Conn {
 	t.Helper()
 	dbURL, _ := freshSchema(t)
@@ -58,7 +59,7 @@ func planningConn(t *testing.T) *sql.Conn {
 		SELECT 'r' || g, g, 'k1', 's' || (g / 10) FROM generate_series(50, 5000, 50) g`); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`ANALYZE requests`, `SET enable_seqscan = off`} {
+	for _, q := range []string{`ANALYZE requests`, `SET enable_seqscan = off`, `SET plan_cache_mode = force_generic_plan`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -90,11 +91,8 @@ func explain(t *testing.T, conn *sql.Conn, q sqlstore.IndexedQuery) string {
 			t.Fatalf("sample argument %d of type %T", i, a)
 		}
 	}
-	for _, stmt := range []string{`SET plan_cache_mode = force_generic_plan`,
-		`PREPARE planned AS ` + sqlstore.Numbered(q.Query)} {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%v\n%s", err, stmt)
-		}
+	if _, err := conn.ExecContext(ctx, `PREPARE planned AS `+sqlstore.Numbered(q.Query)); err != nil {
+		t.Fatalf("%v\n%s", err, q.Query)
 	}
 	defer conn.ExecContext(ctx, `DEALLOCATE planned`)
 	rows, err := conn.QueryContext(ctx, `EXPLAIN EXECUTE planned(`+strings.Join(values, ", ")+`)`)
