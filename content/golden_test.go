@@ -43,10 +43,11 @@ func TestGoldenBodies(t *testing.T) {
 	t.Logf("%d captured requests, %d KB as sent, %d KB stored (%.0fx smaller)", n, raw>>10, sealed>>10, float64(raw)/float64(sealed))
 }
 
-// goldenRequest is the request body of one captured /v1/messages exchange.
+// goldenRequest is the request body of one captured /v1/messages exchange, and its answer.
 type goldenRequest struct {
-	file string
-	body []byte
+	file     string
+	body     []byte
+	response []byte
 }
 
 // goldenRequests reads the request bodies of the conversation package's golden corpus of
@@ -61,13 +62,14 @@ func goldenRequests(t *testing.T) []goldenRequest {
 			t.Fatal(err)
 		}
 		var ex struct {
-			Path    string          `json:"path"`
-			Request json.RawMessage `json:"request"`
+			Path     string          `json:"path"`
+			Request  json.RawMessage `json:"request"`
+			Response string          `json:"response"`
 		}
 		if json.Unmarshal(b, &ex) != nil || ex.Path != "/v1/messages" || len(ex.Request) == 0 {
 			continue
 		}
-		out = append(out, goldenRequest{f, ex.Request})
+		out = append(out, goldenRequest{f, ex.Request, []byte(ex.Response)})
 	}
 	return out
 }
