@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -17,6 +16,7 @@ import (
 
 	"nexus/credentials"
 	"nexus/engine"
+	"nexus/internal/freeport"
 	"nexus/settings"
 )
 
@@ -51,15 +51,6 @@ func (f *fakeRuntime) ClipboardSetText(_ context.Context, text string) error {
 }
 func (f *fakeRuntime) Quit(context.Context) { f.mu.Lock(); f.quit++; f.mu.Unlock() }
 
-func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func newTestApp(t *testing.T) (*App, *engine.Engine, *fakeRuntime, string) {
 	t.Helper()
 	return newTestAppSettings(t, nil)
@@ -69,7 +60,7 @@ func newTestApp(t *testing.T) (*App, *engine.Engine, *fakeRuntime, string) {
 func newTestAppSettings(t *testing.T, edit func(*settings.Settings)) (*App, *engine.Engine, *fakeRuntime, string) {
 	t.Helper()
 	set := settings.Defaults()
-	set.Port = freePort(t)
+	set.Port = freeport.Loopback(t)
 	set.DataDir = filepath.Join(t.TempDir(), "data")
 	if edit != nil {
 		edit(&set)

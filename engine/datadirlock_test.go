@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"nexus/credentials"
+	"nexus/internal/freeport"
 )
 
 // A second engine on a data dir in use is refused, naming the process that has it (two
@@ -19,7 +20,7 @@ func TestDataDirHasOneEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	set2 := set
-	set2.Port = freePort(t)
+	set2.Port = freeport.Loopback(t)
 	_, err = Open(testCtx(t), Options{Settings: set2, Logger: quietLog(), Keychain: credentials.NewMemoryKeychain()})
 	if !errors.Is(err, ErrDataDirInUse) || !strings.Contains(err.Error(), strconv.Itoa(os.Getpid())) {
 		t.Fatalf("second Open: %v; want ErrDataDirInUse naming pid %d", err, os.Getpid())

@@ -23,6 +23,7 @@ import (
 
 	"nexus/checklist"
 	"nexus/credentials"
+	"nexus/internal/freeport"
 	"nexus/settings"
 	"nexus/store"
 	"nexus/store/sqlite"
@@ -47,18 +48,8 @@ func testSettings(t *testing.T) settings.Settings {
 	t.Helper()
 	set := settings.Defaults()
 	set.DataDir = filepath.Join(t.TempDir(), "data")
-	set.Port = freePort(t)
+	set.Port = freeport.Loopback(t)
 	return set
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // openEngine opens an engine over kc (a fresh memory keychain when nil) with set.

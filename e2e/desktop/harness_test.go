@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"nexus/internal/freeport"
 	"nexus/internal/syncbuf"
 )
 
@@ -63,29 +64,6 @@ func requireSessionBus(t *testing.T) {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		t.Fatal("DBUS_SESSION_BUS_ADDRESS is unset: run through scripts/test-session.sh (make test-e2e does)")
 	}
-}
-
-// freePort returns a TCP port free on both 127.0.0.1 and ::1, the proxy's two listeners.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port)))
-		ln.Close()
-		if err == nil {
-			ln6.Close()
-			return port
-		}
-		if errors.Is(err, syscall.EADDRNOTAVAIL) { // no IPv6 loopback: the proxy skips ::1 too
-			return port
-		}
-	}
-	t.Fatal("no port free on both 127.0.0.1 and ::1")
-	return 0
 }
 
 // waitFor polls cond until it holds, failing the test after timeout.
@@ -222,7 +200,7 @@ func startApp(t *testing.T, display string, extra ...map[string]string) *nexusAp
 	t.Helper()
 	bin := appBinary(t)
 	tmp := t.TempDir()
-	a := &nexusApp{display: display, port: freePort(t), dataDir: filepath.Join(tmp, "data"),
+	a := &nexusApp{display: display, port: freeport.Loopback(t), dataDir: filepath.Join(tmp, "data"),
 		configHome: filepath.Join(tmp, "config"), outputPath: filepath.Join(tmp, "output.log")}
 	set := map[string]string{
 		"DISPLAY":     display,

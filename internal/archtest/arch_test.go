@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"nexus/internal/fakeapi":             {},
 	"nexus/internal/fakeapi/cmd/fakeapi": {"internal/fakeapi"},
 	"nexus/internal/archtest":            {},
+	"nexus/internal/freeport":            {}, // tests only
 	"nexus/internal/residency":           {},
 	"nexus/internal/syncbuf":             {}, // tests only
 	"nexus/bench":                        {"store/sqlite"},
