@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -21,8 +22,12 @@ type exchange struct {
 	attempts  []Attempt
 	capture   *capture
 	status    int
-	headers   map[string]string
-	idled     bool
+	// header is upstream's answer's, kept by reference and read after the response
+	// (keptHeaders): ReverseProxy does not change it once it has copied it to the client.
+	header http.Header
+	// errType and errMsg are the proxy's own error when no answer could be had.
+	errType, errMsg string
+	idled           bool
 }
 
 type exchangeKey struct{}

@@ -201,8 +201,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p := recover()
 		body.detach()
 		body.closeUnread()
-		rec, answer := h.finish(r, rec, ex)
-		h.record(rec, body, answer)
+		rec, answer, header := h.finish(r, rec, ex)
+		h.record(rec, body, answer, header)
 		if p != nil {
 			panic(p)
 		}
@@ -226,14 +226,16 @@ func withMeta(rec Record, m conversation.RequestMeta) Record {
 }
 
 // record hands the finished rec to the recorder without delaying the response: on its own
-// goroutine it reads the JSON answer (when there is one) for usage, and the request body for
-// the model and session only when neither the answer nor the headers told them.
-func (h *Handler) record(rec Record, body *requestBody, answer []byte) {
+// goroutine it picks upstream's headers worth keeping, reads the JSON answer (when there is
+// one) for usage, and the request body for the model and session only when neither the
+// answer nor the headers told them.
+func (h *Handler) record(rec Record, body *requestBody, answer []byte, header http.Header) {
 	buf, _ := body.take()
 	if h.cfg.KeepBodies {
 		rec.RequestBody = buf
 	}
 	go func() {
+		rec.Headers = keptHeaders(header)
 		if answer != nil {
 			rec = withAnswer(rec, conversation.ReadJSONResponse(answer))
 		}
@@ -308,17 +310,11 @@ func (h *Handler) modifyResponse(resp *http.Response) error {
 	if ex == nil {
 		return nil
 	}
-	kept := make(map[string]string)
-	for name, vals := range resp.Header {
-		if keptResponseHeader(name) && len(vals) > 0 {
-			kept[strings.ToLower(name)] = vals[0]
-		}
-	}
 	c := newCapture(resp, ex, h.cfg.KeepBodies, MaxRequestBytes, h.cfg.StreamIdleTimeout)
 	resp.Body = c
 	ex.mu.Lock()
 	ex.status = resp.StatusCode
-	ex.headers = kept
+	ex.header = resp.Header // the headers worth keeping are picked off the response path
 	ex.capture = c
 	ex.passedAt = time.Now()
 	ex.mu.Unlock()
@@ -344,8 +340,7 @@ func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, err erro
 	}
 	if ex != nil {
 		ex.mu.Lock()
-		ex.status = status
-		ex.headers = map[string]string{"x-nexus-error": typ + ": " + msg}
+		ex.status, ex.errType, ex.errMsg = status, typ, msg
 		ex.mu.Unlock()
 	}
 	if status != StatusClientClosed {
@@ -354,8 +349,9 @@ func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, err erro
 	h.log.Warn("upstream error", "path", r.URL.Path, "status", status, "error", err)
 }
 
-// finish completes rec from the exchange; a whole JSON answer is returned to be read later.
-func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) (_ Record, answer []byte) {
+// finish completes rec from the exchange; a whole JSON answer and upstream's headers are
+// returned to be read later, off the response path.
+func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) (_ Record, answer []byte, header http.Header) {
 	end := time.Now()
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
@@ -371,10 +367,9 @@ func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) (_ Record, a
 			rec.Overhead += ex.passedAt.Sub(ex.headersAt)
 		}
 	}
-	rec.Headers = ex.headers
-	if msg, ok := ex.headers["x-nexus-error"]; ok {
-		rec.ErrorType, rec.ErrorMessage, _ = strings.Cut(msg, ": ")
-		delete(ex.headers, "x-nexus-error")
+	header = ex.header
+	if ex.errType != "" {
+		rec.ErrorType, rec.ErrorMessage = ex.errType, ex.errMsg
 	}
 	if c := ex.capture; c != nil {
 		s, body, eof, readErr := c.summary()
@@ -408,5 +403,5 @@ func (h *Handler) finish(r *http.Request, rec Record, ex *exchange) (_ Record, a
 			}
 		}
 	}
-	return rec, answer
+	return rec, answer, header
 }

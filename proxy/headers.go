@@ -108,3 +108,18 @@ func keptResponseHeader(name string) bool {
 	n := strings.ToLower(name)
 	return n == "request-id" || n == "retry-after" || strings.HasPrefix(n, "anthropic-ratelimit-")
 }
+
+// keptHeaders are the upstream response headers a record keeps, by lower-case name (their
+// first values); nil when there are none.
+func keptHeaders(h http.Header) map[string]string {
+	var kept map[string]string
+	for name, vals := range h {
+		if keptResponseHeader(name) && len(vals) > 0 {
+			if kept == nil {
+				kept = make(map[string]string)
+			}
+			kept[strings.ToLower(name)] = vals[0]
+		}
+	}
+	return kept
+}
