@@ -12,9 +12,9 @@ import (
 )
 
 // The linking lookups run inside every record write. Some of PostgreSQL's indexes are partial
-// (WHERE conversation_id <> ”), and a query that does not say so cannot use them: the
-// session lookup then walked requests_started backwards through every request of the week
-// (300 ms at 1M). Each lookup must be served by its index.
+// (only rows whose conversation_id is not empty), and a query that does not say so cannot
+// use them: the session lookup then walked requests_started backwards through every request
+// of the week (300 ms at 1M). Each lookup must be served by its index.
 func TestLinkLookupsUseTheirIndexes(t *testing.T) {
 	conn := planningConn(t)
 	for i, q := range sqlstore.LinkQueries {
