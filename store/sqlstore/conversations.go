@@ -38,7 +38,7 @@ func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilte
 	query, args := listConversationsQuery(f)
 	var out []store.Conversation
 	err := s.call(ctx, "listing conversations", func() (err error) {
-		if out, err = queryAll(ctx, s.db, s.q(query), args, s.scanConversation); err != nil {
+		if out, err = queryAll(ctx, s.db.QueryContext, s.q(query), args, s.scanConversation); err != nil {
 			return err
 		}
 		return s.addBranches(ctx, out)

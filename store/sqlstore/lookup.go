@@ -24,20 +24,9 @@ const (
 )
 
 func (l lookup) candidates(ctx context.Context, query string, args ...any) ([]conversation.Candidate, error) {
-	rows, err := l.w.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []conversation.Candidate
-	for rows.Next() {
-		c, err := scanCandidate(rows.Scan)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, l.w.query, query, args, func(scan func(...any) error) (conversation.Candidate, error) {
+		return scanCandidate(scan)
+	})
 }
 
 func scanCandidate(scan func(...any) error, extra ...any) (conversation.Candidate, error) {
@@ -129,8 +118,8 @@ var LinkQueries = []IndexedQuery{
 // twins. A client can send one body in many conversations (the same `claude -p` prompt run
 // again and again): the twins are looked for among the newest, not among all of them. The
 // few children are sorted, not read in time order: "+started_at" keeps SQLite from walking
-// requests_started through every request to skip that sort. "parent_request_id <> ”" is
-// requests_parent's predicate on PostgreSQL.
+// requests_started through every request to skip that sort. The non-empty parent_request_id
+// term is requests_parent's predicate on PostgreSQL.
 var childrenQuery = `SELECT id, branch, cur_hash, prev2_hash, kind FROM requests WHERE parent_request_id <> '' AND parent_request_id IN (
 	SELECT ? UNION ALL SELECT id FROM (` + newestWithHash("cur_hash", sessionScan) + `) AS newest WHERE conversation_id = ?)
 	ORDER BY +started_at, id LIMIT 256`

@@ -150,7 +150,7 @@ func (s *Store) ListRequests(ctx context.Context, f store.RequestFilter) ([]stor
 	query, args := listRequestsQuery(f)
 	var out []store.Request
 	err := s.call(ctx, "listing requests", func() (err error) {
-		out, err = queryAll(ctx, s.db, s.q(query), args, store.RequestScan)
+		out, err = queryAll(ctx, s.db.QueryContext, s.q(query), args, store.RequestScan)
 		return err
 	})
 	return out, err

@@ -198,9 +198,11 @@ func nullBytes(b []byte) any {
 	return b
 }
 
-// queryAll runs query and reads every row with scan.
-func queryAll[T any](ctx context.Context, db *sql.DB, query string, args []any, scan func(func(...any) error) (T, error)) ([]T, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
+// queryAll runs query through run (a pool's QueryContext, or the writer's cached statements)
+// and reads every row with scan.
+func queryAll[T any](ctx context.Context, run func(context.Context, string, ...any) (*sql.Rows, error), query string,
+	args []any, scan func(func(...any) error) (T, error)) ([]T, error) {
+	rows, err := run(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
